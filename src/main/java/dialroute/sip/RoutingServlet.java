@@ -1,0 +1,80 @@
+package dialroute.sip;
+
+import dialroute.dialplan.ActiveDialPlan;
+import dialroute.dialplan.Decision;
+import java.io.IOException;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.servlet.ServletException;
+import javax.servlet.UnavailableException;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TelURL;
+import javax.servlet.sip.URI;
+
+/**
+ * Turns each new INVITE into a dial-plan decision and carries it out. The whole path:
+ * number from the Request-URI, one lookup in the plan serving now, one action on the wire.
+ */
+public final class RoutingServlet extends SipServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger("dialroute");
+
+    private transient ActiveDialPlan plans;
+    private transient SipActions actions;
+
+    @Override
+    public void init() throws ServletException {
+        plans = (ActiveDialPlan) getServletContext().getAttribute(ActiveDialPlan.class.getName());
+        if (plans == null) {
+            throw new UnavailableException("no dial plan was loaded; see the log lines above for why");
+        }
+        actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY));
+        @SuppressWarnings("unchecked")
+        List<SipURI> interfaces = (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
+        LOG.info(() -> "dialroute: routing INVITEs with " + plans.current() + "; SIP listening on " + describe(interfaces));
+    }
+
+    @Override
+    protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            // A re-INVITE inside a proxied call: the container forwards it along the route set.
+            return;
+        }
+        Decision decision = plans.current().route(dialledUser(request.getRequestURI()));
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine("call " + request.getCallId() + ": " + decision);
+        }
+        actions.perform(request, decision);
+    }
+
+    /** The user part of a sip:/sips: URI or the number of a tel: URI; null when there is none. */
+    static String dialledUser(URI uri) {
+        if (uri instanceof SipURI sip) {
+            return sip.getUser();
+        }
+        if (uri instanceof TelURL tel) {
+            // getPhoneNumber() leaves out the '+' of a global number; the plan's prefixes include it.
+            return tel.isGlobal() ? "+" + tel.getPhoneNumber() : tel.getPhoneNumber();
+        }
+        return null;
+    }
+
+    private static String describe(List<SipURI> interfaces) {
+        if (interfaces == null || interfaces.isEmpty()) {
+            return "(no SIP connector reported)";
+        }
+        StringBuilder text = new StringBuilder();
+        for (SipURI uri : interfaces) {
+            if (text.length() > 0) {
+                text.append(", ");
+            }
+            String transport = uri.getTransportParam() == null ? "udp" : uri.getTransportParam();
+            text.append(uri.getHost()).append(':').append(uri.getPort()).append(' ').append(transport);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,159 @@
+# shellcheck shell=bash
+# Shared steps of scripts/run and scripts/sipp-smoke: build the app, provision the container,
+# deploy, start detached, wait until ready, stop. Source it; it defines functions and variables
+# only and runs nothing.
+#
+# Everything listens on loopback: SIP on 127.0.0.1:5080 (UDP and TCP), HTTP on 127.0.0.1:8080,
+# Tomcat's shutdown port on 127.0.0.1:8005 (all set in container/overlay/conf/server.xml).
+
+# The repository root, from this file's location, so the scripts work from any directory.
+DIALROUTE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+
+# Must match tomcat.version in container/pom.xml.
+DIALROUTE_TOMCAT_VERSION=7.0.67
+CATALINA_HOME_DIR="$DIALROUTE_ROOT/container/target/apache-tomcat-$DIALROUTE_TOMCAT_VERSION"
+
+DIALROUTE_SIP_HOST=127.0.0.1
+DIALROUTE_SIP_PORT=5080
+DIALROUTE_SAMPLE_PLAN="$DIALROUTE_ROOT/dialplans/sample.yaml"
+
+# The PID of the JVM started by start_container_detached (empty when none).
+DIALROUTE_CONTAINER_PID=
+
+die() {
+  echo "dialroute: $*" >&2
+  exit 1
+}
+
+# Builds the application archive target/dialroute.sar (a war-format zip holding WEB-INF/sip.xml).
+build_app() {
+  (cd "$DIALROUTE_ROOT" && mvn -B -q -Dmaven.test.skip=true package) || die "building the app failed (mvn -B -q -Dmaven.test.skip=true package)"
+  [[ -f "$DIALROUTE_ROOT/target/dialroute.sar" ]] || die "the build did not produce target/dialroute.sar"
+}
+
+# Lays out CATALINA_HOME (Tomcat 7 + SIP Servlets + our config) under container/target.
+provision_container() {
+  mvn -B -q -f "$DIALROUTE_ROOT/container/pom.xml" package || die "provisioning the container failed (mvn -B -q -f container/pom.xml package)"
+  [[ -x "$CATALINA_HOME_DIR/bin/catalina.sh" ]] || die "no container at $CATALINA_HOME_DIR after provisioning (does DIALROUTE_TOMCAT_VERSION in scripts/lib.sh match container/pom.xml?)"
+}
+
+# Puts the built archive into webapps/. Call it while the container is stopped.
+deploy_app() {
+  local webapps="$CATALINA_HOME_DIR/webapps"
+  # This Tomcat 7 integration does not deploy a packed .sar dropped into webapps/ (the context
+  # ends up with docBase dialroute.sar.war and fails). The archive is a war-format zip, so it is
+  # deployed under the .war name.
+  # Remove what the previous deploy unpacked, so the new archive is the one that runs.
+  rm -rf "$webapps/dialroute" "$webapps/dialroute.sar" "$CATALINA_HOME_DIR/work/Catalina/localhost/dialroute"
+  cp "$DIALROUTE_ROOT/target/dialroute.sar" "$webapps/dialroute.war" || die "could not copy the archive into $webapps"
+}
+
+# Prints the absolute path of the plan to serve: $DIALROUTE_PLAN when set (relative to the
+# current directory), else the repository's dialplans/sample.yaml. Fails if the file is missing.
+resolve_plan() {
+  local plan=${DIALROUTE_PLAN:-}
+  if [[ -n "$plan" ]]; then
+    [[ -f "$plan" ]] || die "DIALROUTE_PLAN=$plan: no such file (relative paths are taken from $(pwd -P))"
+    [[ -r "$plan" ]] || die "DIALROUTE_PLAN=$plan: file is not readable"
+    printf '%s/%s\n' "$(cd "$(dirname "$plan")" && pwd -P)" "$(basename "$plan")"
+  else
+    [[ -f "$DIALROUTE_SAMPLE_PLAN" ]] || die "no plan: DIALROUTE_PLAN is not set and $DIALROUTE_SAMPLE_PLAN does not exist"
+    printf '%s\n' "$DIALROUTE_SAMPLE_PLAN"
+  fi
+}
+
+# Pins catalina.sh to our CATALINA_HOME (an inherited CATALINA_HOME/BASE would point it at another
+# Tomcat) and passes the plan to bin/setenv.sh. $1: absolute plan path.
+export_container_env() {
+  export CATALINA_HOME="$CATALINA_HOME_DIR" CATALINA_BASE="$CATALINA_HOME_DIR"
+  export DIALROUTE_PLAN="$1"
+}
+
+# True when something listens on the given local port. $1: tcp|udp, $2: port.
+# Reads /proc/net so it needs no extra tools; any local address counts.
+port_in_use() {
+  local proto=$1 hexport
+  hexport=$(printf ':%04X' "$2")
+  # Column 2 is local_address (hex ip:port), column 4 the state; 0A is LISTEN for TCP.
+  if [[ "$proto" == tcp ]]; then
+    awk -v p="$hexport" 'NR > 1 && substr($2, length($2) - 4) == p && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+  else
+    awk -v p="$hexport" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' /proc/net/udp /proc/net/udp6 2>/dev/null
+  fi
+}
+
+# Fails with a clear message when a port the container needs is taken (usually a container still
+# running from an earlier run).
+check_container_ports_free() {
+  local spec
+  for spec in udp:5080 tcp:5080 tcp:8080 tcp:8005; do
+    if port_in_use "${spec%%:*}" "${spec#*:}"; then
+      die "port ${spec#*:}/${spec%%:*} is already in use; is another dialroute or Tomcat running? (ss -lntup shows who)"
+    fi
+  done
+}
+
+# Prints the line every run starts with. $1: absolute plan path.
+announce() {
+  echo "dialroute: serving SIP on $DIALROUTE_SIP_HOST:$DIALROUTE_SIP_PORT UDP+TCP with plan $1"
+}
+
+# Starts the container in the background, exactly as scripts/run does in the foreground
+# (catalina.sh run). $1: absolute plan path, $2: log file (Tomcat's console output).
+# Sets DIALROUTE_CONTAINER_PID.
+start_container_detached() {
+  local plan=$1 log=$2
+  check_container_ports_free
+  export_container_env "$plan"
+  # catalina.sh run ends in `exec java`, so $! is the JVM itself.
+  "$CATALINA_HOME_DIR/bin/catalina.sh" run >"$log" 2>&1 </dev/null &
+  DIALROUTE_CONTAINER_PID=$!
+}
+
+# Waits until Tomcat reports startup and both SIP connectors are bound (UDP) and listening (TCP).
+# Connectors start after the apps are deployed, so the app is in place by then. The ports are
+# read from /proc rather than probed: a bare TCP connect/close makes JAIN-SIP log a stack trace,
+# and a SIP request the app does not handle makes the container log one.
+# The ports were free before the start (check_container_ports_free), so they are ours.
+# $1: log file of start_container_detached, $2: timeout in seconds (default 60).
+wait_container_ready() {
+  local log=$1 timeout=${2:-60} deadline
+  deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$DIALROUTE_CONTAINER_PID" 2>/dev/null; then
+      echo "dialroute: the container exited during startup; last lines of $log:" >&2
+      tail -n 40 "$log" >&2
+      return 1
+    fi
+    if grep -q 'Server startup in' "$log" 2>/dev/null &&
+       port_in_use udp "$DIALROUTE_SIP_PORT" && port_in_use tcp "$DIALROUTE_SIP_PORT"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "dialroute: the container was not ready within ${timeout}s; last lines of $log:" >&2
+  tail -n 40 "$log" >&2
+  return 1
+}
+
+# Stops the container started by start_container_detached: SIGTERM (Tomcat's orderly shutdown),
+# then SIGKILL after $1 seconds (default 30). Safe to call more than once.
+stop_container() {
+  local grace=${1:-30} pid=$DIALROUTE_CONTAINER_PID i
+  [[ -n "$pid" ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < grace * 5; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "dialroute: the container did not stop within ${grace}s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  # Reap it; its exit status (143 after SIGTERM) is not ours, and callers may run under set -e.
+  wait "$pid" 2>/dev/null || true
+  DIALROUTE_CONTAINER_PID=
+  return 0
+}

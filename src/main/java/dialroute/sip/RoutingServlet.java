@@ -3,7 +3,6 @@ package dialroute.sip;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Decision;
 import java.io.IOException;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.servlet.ServletException;
@@ -33,9 +32,7 @@ public final class RoutingServlet extends SipServlet {
             throw new UnavailableException("no dial plan was loaded; see the log lines above for why");
         }
         actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY));
-        @SuppressWarnings("unchecked")
-        List<SipURI> interfaces = (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
-        LOG.info(() -> "dialroute: routing INVITEs with " + plans.current() + "; SIP listening on " + describe(interfaces));
+        LOG.info(() -> "dialroute: routing INVITEs with dial plan " + plans.current());
     }
 
     @Override
@@ -61,20 +58,5 @@ public final class RoutingServlet extends SipServlet {
             return tel.isGlobal() ? "+" + tel.getPhoneNumber() : tel.getPhoneNumber();
         }
         return null;
-    }
-
-    private static String describe(List<SipURI> interfaces) {
-        if (interfaces == null || interfaces.isEmpty()) {
-            return "(no SIP connector reported)";
-        }
-        StringBuilder text = new StringBuilder();
-        for (SipURI uri : interfaces) {
-            if (text.length() > 0) {
-                text.append(", ");
-            }
-            String transport = uri.getTransportParam() == null ? "udp" : uri.getTransportParam();
-            text.append(uri.getHost()).append(':').append(uri.getPort()).append(' ').append(transport);
-        }
-        return text.toString();
     }
 }

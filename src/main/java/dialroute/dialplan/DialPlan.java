@@ -1,44 +1,69 @@
 package dialroute.dialplan;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
 
 /**
- * A validated, immutable dial plan: rules selected by longest matching prefix. Build it with
- * {@link #of}; a reload builds a new one and swaps it in ({@link ActiveDialPlan}). The source (a
- * file path) and version (a short content hash) let logs say exactly which plan is serving.
+ * A validated, immutable dial plan. The longest prefix of the number that has a rule whose
+ * conditions hold wins; among rules with the same prefix the first with conditions that hold, and
+ * a rule without conditions last. When no rule of a prefix applies, shorter prefixes are tried.
+ * A reload builds a new plan and swaps it in ({@link ActiveDialPlan}); the source (a file path)
+ * and version (a short content hash) let logs say exactly which plan is serving.
  */
 public final class DialPlan {
 
     static final Action.Reject NO_ROUTE = new Action.Reject(404, "Not Found");
     static final Action.Reject NUMBER_TOO_SHORT = new Action.Reject(484, "Address Incomplete");
 
-    /**
-     * @throws IllegalArgumentException when two rules share a prefix (the YAML reader reports that
-     *                                  earlier, with both lines)
-     */
-    public static DialPlan of(String source, String version, List<Rule> rules) {
-        PrefixTable<Rule> table = new PrefixTable<>();
-        for (Rule rule : rules) {
-            Rule previous = table.put(rule.prefix(), rule);
-            if (previous != null) {
-                throw new IllegalArgumentException("prefix '" + rule.prefix() + "' appears twice (lines "
-                        + previous.line() + " and " + rule.line() + ")");
-            }
-        }
-        return new DialPlan(source, version, List.copyOf(rules), table);
-    }
-
     private final String source;
     private final String version;
     private final List<Rule> rules;
-    private final PrefixTable<Rule> table;
+    private final Map<String, Endpoint> endpoints;
+    private final PrefixTable<Rule[]> table;
 
-    private DialPlan(String source, String version, List<Rule> rules, PrefixTable<Rule> table) {
+    private DialPlan(String source, String version, List<Rule> rules, Map<String, Endpoint> endpoints, PrefixTable<Rule[]> table) {
         this.source = Objects.requireNonNull(source);
         this.version = Objects.requireNonNull(version);
         this.rules = rules;
+        this.endpoints = endpoints;
         this.table = table;
+    }
+
+    /** A plan of rules only (targets written inline). */
+    public static DialPlan of(String source, String version, List<Rule> rules) {
+        return of(source, version, rules, Map.of());
+    }
+
+    /**
+     * @param endpoints the named destinations and groups, for display; rules refer to them directly
+     * @throws IllegalArgumentException when two rules share a prefix and conditions (the YAML reader
+     *                                  reports that earlier, with both lines)
+     */
+    public static DialPlan of(String source, String version, List<Rule> rules, Map<String, Endpoint> endpoints) {
+        Map<String, List<Rule>> byPrefix = new java.util.HashMap<>();
+        for (Rule rule : rules) {
+            List<Rule> same = byPrefix.computeIfAbsent(rule.prefix(), p -> new ArrayList<>());
+            for (Rule earlier : same) {
+                if (earlier.when().equals(rule.when())) {
+                    throw new IllegalArgumentException("prefix '" + rule.prefix() + "' appears twice with the same conditions (lines "
+                            + earlier.line() + " and " + rule.line() + ")");
+                }
+            }
+            same.add(rule);
+        }
+        PrefixTable<Rule[]> table = new PrefixTable<>();
+        for (Map.Entry<String, List<Rule>> entry : byPrefix.entrySet()) {
+            // Rules with conditions first, in file order; the unconditional fallback last.
+            List<Rule> ordered = new ArrayList<>(entry.getValue());
+            ordered.sort((a, b) -> Boolean.compare(a.when().isAlways(), b.when().isAlways()));
+            table.put(entry.getKey(), ordered.toArray(new Rule[0]));
+        }
+        return new DialPlan(source, version, List.copyOf(rules), Map.copyOf(endpoints), table);
     }
 
     public String source() {
@@ -54,33 +79,174 @@ public final class DialPlan {
         return rules;
     }
 
-    /**
-     * Decides what happens to a call addressed to {@code userPart}, the user part of a Request-URI
-     * or the number of a tel: URI as received: none at all is {@code 484 Address Incomplete}
-     * (RFC 3261 section 21.4.22); a user that is not a number (e.g. {@code alice}) has no route.
-     */
-    public Decision route(String userPart) {
-        if (userPart == null || userPart.isEmpty()) {
-            return new Decision("", "", NUMBER_TOO_SHORT, null);
-        }
-        return DialString.normalize(userPart)
-                .map(this::lookup)
-                .orElseGet(() -> new Decision(userPart, userPart, NO_ROUTE, null));
+    /** Named destinations and groups, by name. */
+    public Map<String, Endpoint> endpoints() {
+        return endpoints;
     }
 
-    /** Decides what happens to a call to {@code dialled}: longest prefix wins, then the rule's rewrite. */
-    public Decision lookup(String dialled) {
-        Rule rule = table.longestMatch(dialled);
-        if (rule == null) {
-            return new Decision(dialled, dialled, NO_ROUTE, null);
-        }
-        String number = rule.rewrite().apply(dialled);
-        if (number.isEmpty() && !(rule.action() instanceof Action.Reject)) {
-            // Stripping left nothing to dial: the caller has not dialled enough digits yet.
-            return new Decision(dialled, number, NUMBER_TOO_SHORT, rule);
-        }
-        return new Decision(dialled, number, rule.action(), rule);
+    /**
+     * Decides what happens to {@code call}. Its dialled user part may be absent ({@code 484 Address
+     * Incomplete}, RFC 3261 section 21.4.22) or not a number (e.g. {@code alice}: no route).
+     *
+     * @param random draws the order of weighted targets
+     */
+    public Decision route(Call call, RandomGenerator random) {
+        return decide(call, random, null);
     }
+
+    /** {@link #route} for a number alone, with no caller, source or weights: for tests and tools. */
+    public Decision lookup(String dialled) {
+        return decide(Call.to(dialled), FIRST_CHOICE, null);
+    }
+
+    /** Like {@link #route}, and says why: every candidate rule and its conditions. */
+    public Explanation explain(Call call, RandomGenerator random) {
+        List<Explanation.Step> steps = new ArrayList<>();
+        Decision decision = decide(call, random, steps);
+        return new Explanation(call, steps, decision);
+    }
+
+    private Decision decide(Call call, RandomGenerator random, List<Explanation.Step> trace) {
+        String userPart = call.dialled();
+        if (userPart == null || userPart.isEmpty()) {
+            return new Decision("", "", NUMBER_TOO_SHORT, null, List.of());
+        }
+        String dialled = DialString.normalize(userPart).orElse(null);
+        if (dialled == null) {
+            return new Decision(userPart, userPart, NO_ROUTE, null, List.of());
+        }
+        Object[] candidates = new Object[dialled.length() + 1];
+        int count = table.matches(dialled, candidates);
+        Rule chosen = null;
+        for (int i = 0; i < count; i++) {
+            for (Rule rule : (Rule[]) candidates[i]) {
+                if (chosen != null) {
+                    if (trace != null) {
+                        trace.add(new Explanation.Step(rule, Explanation.Verdict.NOT_NEEDED, List.of()));
+                    }
+                    continue;
+                }
+                boolean holds = rule.when().holdFor(call);
+                if (trace != null) {
+                    trace.add(new Explanation.Step(rule, holds ? Explanation.Verdict.CHOSEN : Explanation.Verdict.CONDITIONS_FAILED,
+                            rule.when().check(call)));
+                }
+                if (holds) {
+                    chosen = rule;
+                    if (trace == null) {
+                        break;
+                    }
+                }
+            }
+            if (chosen != null && trace == null) {
+                break;
+            }
+        }
+        if (chosen == null) {
+            return new Decision(dialled, dialled, NO_ROUTE, null, List.of());
+        }
+        String number = chosen.rewrite().apply(dialled);
+        if (number.isEmpty() && !(chosen.action() instanceof Action.Reject)) {
+            // Stripping left nothing to dial: the caller has not dialled enough digits yet.
+            return new Decision(dialled, number, NUMBER_TOO_SHORT, chosen, List.of());
+        }
+        return new Decision(dialled, number, chosen.action(), chosen, hops(chosen.action(), number, random));
+    }
+
+    private static List<Hop> hops(Action action, String number, RandomGenerator random) {
+        if (action instanceof Action.ProxyTo proxy) {
+            List<Endpoint> order = proxy.strategy() == Strategy.WEIGHTED ? weightedOrder(proxy.targets(), random) : items(proxy.targets());
+            Set<Destination> seen = new LinkedHashSet<>();
+            for (Endpoint endpoint : order) {
+                seen.addAll(destinations(endpoint, random));
+            }
+            List<Hop> hops = new ArrayList<>(seen.size());
+            for (Destination d : seen) {
+                String sent = d.rewrite().apply(number);
+                hops.add(new Hop(d, sent.isEmpty() ? number : sent, null, null));
+            }
+            return hops;
+        }
+        if (action instanceof Action.RedirectTo redirect) {
+            List<Hop> hops = new ArrayList<>();
+            Set<Destination> seen = new LinkedHashSet<>();
+            List<Action.ContactSpec> specs = redirect.contacts();
+            for (Action.ContactSpec spec : specs) {
+                for (Destination d : destinations(spec.endpoint(), random)) {
+                    if (seen.add(d)) {
+                        String sent = d.rewrite().apply(number);
+                        hops.add(new Hop(d, sent.isEmpty() ? number : sent, spec.q(), spec.expires()));
+                    }
+                }
+            }
+            // Several Contacts without an explicit q get descending q-values by position, so list
+            // order is preference order. A lone Contact needs none.
+            int n = hops.size();
+            for (int i = 0; i < n && n > 1; i++) {
+                Hop h = hops.get(i);
+                if (h.q() == null) {
+                    double q = Math.round((n - i) * 1000.0 / n) / 1000.0;
+                    hops.set(i, new Hop(h.destination(), h.number(), q, h.expires()));
+                }
+            }
+            return hops;
+        }
+        return List.of();
+    }
+
+    private static List<Destination> destinations(Endpoint endpoint, RandomGenerator random) {
+        if (endpoint instanceof Destination d) {
+            return List.of(d);
+        }
+        DestinationGroup group = (DestinationGroup) endpoint;
+        return group.strategy() == Strategy.WEIGHTED ? weightedOrder(group.members(), random) : items(group.members());
+    }
+
+    private static <T> List<T> items(List<Weighted<T>> weighted) {
+        List<T> items = new ArrayList<>(weighted.size());
+        for (Weighted<T> w : weighted) {
+            items.add(w.item());
+        }
+        return items;
+    }
+
+    /**
+     * Draws the whole order by weight, without replacement: with A 70 and B 30, A comes first in
+     * 70% of calls and B follows it; B comes first in 30% and A follows.
+     */
+    static <T> List<T> weightedOrder(List<Weighted<T>> weighted, RandomGenerator random) {
+        List<Weighted<T>> left = new ArrayList<>(weighted);
+        List<T> order = new ArrayList<>(weighted.size());
+        while (!left.isEmpty()) {
+            int total = 0;
+            for (Weighted<T> w : left) {
+                total += w.weight();
+            }
+            int pick = 0;
+            if (total > 0) {
+                int draw = random.nextInt(total);
+                while (draw >= left.get(pick).weight()) {
+                    draw -= left.get(pick).weight();
+                    pick++;
+                }
+            }
+            order.add(left.remove(pick).item());
+        }
+        return order;
+    }
+
+    /** Always draws 0: weighted targets keep their listed order (the heaviest is not implied). */
+    private static final RandomGenerator FIRST_CHOICE = new RandomGenerator() {
+        @Override
+        public long nextLong() {
+            return 0;
+        }
+
+        @Override
+        public int nextInt(int bound) {
+            return 0;
+        }
+    };
 
     @Override
     public String toString() {

@@ -48,6 +48,44 @@ final class PrefixTable<V> {
         return best;
     }
 
+    /**
+     * Fills {@code into} with the values of every prefix of {@code number} in the table, longest
+     * first, and returns how many there are. {@code into} needs room for number.length() + 1.
+     */
+    int matches(String number, Object[] into) {
+        int found = 0;
+        Node<V> node = root;
+        if (node.value != null) {
+            into[found++] = node.value;
+        }
+        for (int i = 0; i < number.length(); i++) {
+            int slot = slot(number.charAt(i));
+            if (slot < 0 || (node = node.children[slot]) == null) {
+                break;
+            }
+            if (node.value != null) {
+                into[found++] = node.value;
+            }
+        }
+        // Reverse in place: longest prefix first.
+        for (int i = 0, j = found - 1; i < j; i++, j--) {
+            Object t = into[i];
+            into[i] = into[j];
+            into[j] = t;
+        }
+        return found;
+    }
+
+    /** The value stored under exactly {@code prefix}, or null. */
+    V get(String prefix) {
+        Node<V> node = root;
+        for (int i = 0; i < prefix.length() && node != null; i++) {
+            int slot = slot(prefix.charAt(i));
+            node = slot < 0 ? null : node.children[slot];
+        }
+        return node == null ? null : node.value;
+    }
+
     private static int slot(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';

@@ -1,8 +1,13 @@
 package dialroute.sip;
 
 import dialroute.dialplan.ActiveDialPlan;
+import dialroute.dialplan.Call;
 import dialroute.dialplan.Decision;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.servlet.ServletException;
@@ -10,6 +15,7 @@ import javax.servlet.UnavailableException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
 import javax.servlet.sip.TelURL;
 import javax.servlet.sip.URI;
@@ -24,6 +30,7 @@ public final class RoutingServlet extends SipServlet {
 
     private transient ActiveDialPlan plans;
     private transient SipActions actions;
+    private final transient Clock clock = Clock.systemUTC();
 
     @Override
     public void init() throws ServletException {
@@ -41,11 +48,28 @@ public final class RoutingServlet extends SipServlet {
             // A re-INVITE inside a proxied call: the container forwards it along the route set.
             return;
         }
-        Decision decision = plans.current().route(dialledUser(request.getRequestURI()));
+        Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
+                sourceAddress(request), clock.instant());
+        Decision decision = plans.current().route(call, ThreadLocalRandom.current());
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + decision);
         }
         actions.perform(request, decision);
+    }
+
+    @Override
+    protected void doBranchResponse(SipServletResponse response) {
+        SipActions.afterBranchFailure(response);
+    }
+
+    /** The packet's source address; an IP literal, so no name lookup happens. */
+    private static InetAddress sourceAddress(SipServletRequest request) {
+        try {
+            String remote = request.getRemoteAddr();
+            return remote == null ? null : InetAddress.getByName(remote);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     /** The user part of a sip:/sips: URI or the number of a tel: URI; null when there is none. */

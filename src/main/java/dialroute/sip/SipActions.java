@@ -2,24 +2,34 @@ package dialroute.sip;
 
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
-import dialroute.dialplan.Target;
+import dialroute.dialplan.Failover;
+import dialroute.dialplan.Hop;
+import dialroute.dialplan.Strategy;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.servlet.sip.Address;
 import javax.servlet.sip.Proxy;
+import javax.servlet.sip.ProxyBranch;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
 import javax.servlet.sip.TooManyHopsException;
+import javax.servlet.sip.URI;
+import org.mobicents.javax.servlet.sip.ProxyExt;
 
 /**
  * Puts a decision on the wire: one short method per action. Every path ends in exactly one
- * {@code proxyTo} or one {@code send()}.
+ * proxy start or one {@code send()}.
  */
 final class SipActions {
     private static final Logger LOG = Logger.getLogger("dialroute");
+    /** Request attribute carrying a sequential proxy's failover policy to its branch responses. */
+    static final String FAILOVER = "dialroute.failover";
 
     private final SipFactory factory;
 
@@ -31,9 +41,9 @@ final class SipActions {
         Action action = decision.action();
         try {
             if (action instanceof Action.ProxyTo proxyTo) {
-                proxy(request, decision.number(), proxyTo);
+                proxy(request, decision.hops(), proxyTo);
             } else if (action instanceof Action.RedirectTo redirectTo) {
-                redirect(request, decision.number(), redirectTo);
+                redirect(request, decision.hops(), redirectTo);
             } else if (action instanceof Action.Reject reject) {
                 reject(request, reject);
             }
@@ -41,18 +51,23 @@ final class SipActions {
             // Targets are validated when the plan loads, so this is a bug or a container refusal;
             // the caller still gets a final answer instead of waiting for Timer B.
             LOG.log(Level.WARNING, "call " + request.getCallId() + ": could not carry out " + decision, e);
-            request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR).send();
+            if (!request.isCommitted()) {
+                request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR).send();
+            }
         }
     }
 
-    private void proxy(SipServletRequest request, String number, Action.ProxyTo proxyTo)
-            throws ServletParseException, IOException {
-        SipURI destination = uriFor(proxyTo.target(), number);
-        if (destination.getTransportParam() == null && !destination.isSecure()) {
-            // RFC 3263 section 4.1: a sip: URI that names no transport is reached over UDP. Without
-            // this the container would reuse the caller's transport, so a TCP caller could not
-            // reach a UDP-only server.
-            destination.setTransportParam("udp");
+    private void proxy(SipServletRequest request, List<Hop> hops, Action.ProxyTo proxyTo) throws ServletParseException, IOException {
+        List<URI> destinations = new ArrayList<>(hops.size());
+        for (Hop hop : hops) {
+            SipURI destination = uriFor(hop);
+            if (destination.getTransportParam() == null && !destination.isSecure()) {
+                // RFC 3263 section 4.1: a sip: URI that names no transport is reached over UDP.
+                // Without this the container would reuse the caller's transport, so a TCP caller
+                // could not reach a UDP-only server.
+                destination.setTransportParam("udp");
+            }
+            destinations.add(destination);
         }
         Proxy proxy;
         try {
@@ -64,15 +79,64 @@ final class SipActions {
         }
         // Record-Route keeps ACK, BYE and re-INVITEs of the call passing through dialroute.
         proxy.setRecordRoute(proxyTo.recordRoute());
-        // Responses need no servlet code; the container relays them and handles CANCEL.
-        proxy.setSupervised(false);
-        proxy.proxyTo(destination);
+        if (proxyTo.strategy() == Strategy.PARALLEL || destinations.size() == 1) {
+            // The container relays responses, sends the first 2xx on, cancels the other branches
+            // and withholds errors while a branch can still answer (RFC 3261 section 16.7).
+            proxy.setParallel(true);
+            proxy.setSupervised(false);
+            proxy.proxyTo(destinations);
+            return;
+        }
+        // Sequential (and weighted, whose order the plan drew): the container moves to the next
+        // branch on any failure; dialroute stops it early, in RoutingServlet.doBranchResponse, when
+        // a failure is not one of the rule's failover statuses.
+        Failover failover = proxyTo.failover();
+        proxy.setParallel(false);
+        proxy.setSupervised(true);
+        // Must be set before the branches exist: each branch copies it when created. The container
+        // counts whole seconds; a target silent that long is cancelled and the next one tried.
+        ((ProxyExt) proxy).setProxy1xxTimeout((int) Math.max(1, (failover.provisionalTimeout().toMillis() + 999) / 1000));
+        request.setAttribute(FAILOVER, failover);
+        proxy.createProxyBranches(destinations);
+        proxy.startProxy();
     }
 
-    private void redirect(SipServletRequest request, String number, Action.RedirectTo redirectTo)
+    /**
+     * Called with each final response of a sequential proxy's branch: a failure that is not a
+     * failover status ends the search, so the caller gets it instead of a later target's answer.
+     */
+    static void afterBranchFailure(SipServletResponse response) {
+        Proxy proxy = response.getProxy();
+        Failover failover = (Failover) proxy.getOriginalRequest().getAttribute(FAILOVER);
+        int status = response.getStatus();
+        if (failover == null || status < 300 || failover.on().contains(status)) {
+            return;
+        }
+        ProxyBranch answered = response.getProxyBranch();
+        for (ProxyBranch branch : proxy.getProxyBranches()) {
+            if (branch != answered && branch.getResponse() == null) {
+                try {
+                    branch.cancel(); // not started yet: the container skips it
+                } catch (IllegalStateException alreadyDone) {
+                    // finished between the check and the cancel; nothing to stop
+                }
+            }
+        }
+    }
+
+    private void redirect(SipServletRequest request, List<Hop> hops, Action.RedirectTo redirectTo)
             throws ServletParseException, IOException {
-        SipServletResponse response = request.createResponse(SipServletResponse.SC_MOVED_TEMPORARILY);
-        response.setAddressHeader("Contact", factory.createAddress(uriFor(redirectTo.contact(), number)));
+        SipServletResponse response = request.createResponse(redirectTo.status());
+        for (Hop hop : hops) {
+            Address contact = factory.createAddress(uriFor(hop));
+            if (hop.q() != null) {
+                contact.setQ(hop.q().floatValue());
+            }
+            if (hop.expires() != null) {
+                contact.setExpires(hop.expires());
+            }
+            response.addAddressHeader("Contact", contact, false);
+        }
         response.send();
     }
 
@@ -83,10 +147,10 @@ final class SipActions {
         response.send();
     }
 
-    /** The target's URI with the number as its user part. */
-    private SipURI uriFor(Target target, String number) throws ServletParseException {
-        SipURI uri = (SipURI) factory.createURI(target.uri());
-        uri.setUser(number);
+    /** The hop's target URI with its number as the user part. */
+    private SipURI uriFor(Hop hop) throws ServletParseException {
+        SipURI uri = (SipURI) factory.createURI(hop.target().uri());
+        uri.setUser(hop.number());
         return uri;
     }
 }

@@ -7,6 +7,7 @@ import dialroute.dialplan.yaml.YamlDialPlanReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.logging.Logger;
 import javax.servlet.ServletContext;
 import javax.servlet.ServletContextEvent;
@@ -18,43 +19,61 @@ import javax.servlet.ServletContextListener;
  * better no dialroute than one routing calls by a plan the admin did not write.
  *
  * <p>Where the plan comes from, first match wins: the system property {@value #PLAN_PROPERTY},
- * the environment variable {@value #PLAN_VARIABLE}, else the sample plan inside the archive.
+ * the environment variable {@value #PLAN_VARIABLE}, else the sample plan inside the archive. A
+ * plan from a file is watched and reloaded when it changes ({@link PlanFileWatcher}).
  */
 public final class DialPlanStartup implements ServletContextListener {
     static final String PLAN_PROPERTY = "dialroute.plan";
     static final String PLAN_VARIABLE = "DIALROUTE_PLAN";
     static final String BUNDLED_PLAN = "/WEB-INF/dialplans/sample.yaml";
 
+    static final String POLL_PROPERTY = "dialroute.plan.poll-ms";
+    private static final String WATCHER = PlanFileWatcher.class.getName();
+
     private static final Logger LOG = Logger.getLogger("dialroute");
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        Path file = configuredFile();
         DialPlan plan;
         try {
-            plan = load(context);
+            plan = file != null ? new YamlDialPlanReader().read(file) : bundled(context);
         } catch (InvalidDialPlanException e) {
             LOG.severe("dialroute: " + e.getMessage());
             throw new IllegalStateException(e.getMessage(), e);
         }
-        context.setAttribute(ActiveDialPlan.class.getName(), new ActiveDialPlan(plan));
+        ActiveDialPlan active = new ActiveDialPlan(plan);
+        context.setAttribute(ActiveDialPlan.class.getName(), active);
         LOG.info(() -> "dialroute: loaded dial plan " + plan);
+        if (file != null) {
+            Duration interval = Duration.ofMillis(Long.getLong(POLL_PROPERTY, 1000));
+            context.setAttribute(WATCHER, PlanFileWatcher.start(file, active, interval));
+            LOG.info(() -> "dialroute: watching " + file + " for changes every " + interval.toMillis() + " ms");
+        }
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        event.getServletContext().removeAttribute(ActiveDialPlan.class.getName());
+        ServletContext context = event.getServletContext();
+        if (context.getAttribute(WATCHER) instanceof PlanFileWatcher watcher) {
+            watcher.close();
+        }
+        context.removeAttribute(WATCHER);
+        context.removeAttribute(ActiveDialPlan.class.getName());
     }
 
-    private static DialPlan load(ServletContext context) throws InvalidDialPlanException {
+    /** The plan file named by the system property or environment variable, or null for the bundled plan. */
+    private static Path configuredFile() {
         String configured = System.getProperty(PLAN_PROPERTY);
         if (configured == null || configured.isBlank()) {
             configured = System.getenv(PLAN_VARIABLE);
         }
+        return configured == null || configured.isBlank() ? null : Path.of(configured).toAbsolutePath();
+    }
+
+    private static DialPlan bundled(ServletContext context) throws InvalidDialPlanException {
         YamlDialPlanReader reader = new YamlDialPlanReader();
-        if (configured != null && !configured.isBlank()) {
-            return reader.read(Path.of(configured).toAbsolutePath());
-        }
         String source = context.getContextPath() + BUNDLED_PLAN + " (bundled sample)";
         try (InputStream in = context.getResourceAsStream(BUNDLED_PLAN)) {
             if (in == null) {

@@ -58,6 +58,11 @@ public final class RoutingServlet extends SipServlet {
     }
 
     @Override
+    protected void doProvisionalResponse(SipServletResponse response) throws IOException {
+        SipActions.afterBranchProvisional(response);
+    }
+
+    @Override
     protected void doBranchResponse(SipServletResponse response) {
         SipActions.afterBranchFailure(response);
     }

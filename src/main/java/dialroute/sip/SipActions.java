@@ -83,7 +83,8 @@ final class SipActions {
             // The container relays responses, sends the first 2xx on, cancels the other branches
             // and withholds errors while a branch can still answer (RFC 3261 section 16.7).
             proxy.setParallel(true);
-            proxy.setSupervised(false);
+            // Supervised for afterBranchProvisional: a loser ringing late must still be cancelled.
+            proxy.setSupervised(true);
             proxy.proxyTo(destinations);
             return;
         }
@@ -120,6 +121,30 @@ final class SipActions {
                 } catch (IllegalStateException alreadyDone) {
                     // finished between the check and the cancel; nothing to stop
                 }
+            }
+        }
+    }
+
+    /**
+     * Called with each provisional response of a proxy branch. When another branch has already
+     * answered, this one lost the race: cancel it (RFC 3261 section 16.7 step 10). The container
+     * cancels losers that had sent a provisional response by then, but drops a 180 that arrives
+     * after the answer without cancelling, which would leave that phone ringing.
+     */
+    static void afterBranchProvisional(SipServletResponse response) throws IOException {
+        ProxyBranch branch = response.getProxyBranch();
+        if (branch == null || response.getStatus() == SipServletResponse.SC_TRYING) {
+            return;
+        }
+        for (ProxyBranch other : response.getProxy().getProxyBranches()) {
+            SipServletResponse answer = other == branch ? null : other.getResponse();
+            if (answer != null && answer.getStatus() >= 200 && answer.getStatus() < 300) {
+                try {
+                    branch.getRequest().createCancel().send();
+                } catch (IllegalStateException finished) {
+                    // the branch completed meanwhile; nothing left to cancel
+                }
+                return;
             }
         }
     }

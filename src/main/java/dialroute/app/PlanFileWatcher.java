@@ -98,8 +98,14 @@ public final class PlanFileWatcher implements AutoCloseable {
         }
     }
 
+    /** Stops watching; returns once the watcher thread has ended, so an undeploy leaves no thread behind. */
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

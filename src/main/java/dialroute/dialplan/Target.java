@@ -23,6 +23,8 @@ public record Target(String uri, String host, int port) {
                     + "(:(?<port>[0-9]{1,5}))?"
                     + "(?<params>(;[a-z0-9\\-_.!~*'()%]+(=[a-z0-9\\-_.!~*'()%\\[\\]:]+)?)*)");
 
+    private static final Pattern TRANSPORT = Pattern.compile(";transport=([^;]*)");
+
     /**
      * Parses a target as written in a plan.
      *
@@ -44,7 +46,7 @@ public record Target(String uri, String host, int port) {
             }
         }
         String params = m.group("params").toLowerCase(Locale.ROOT);
-        Matcher transport = Pattern.compile(";transport=([^;]*)").matcher(params);
+        Matcher transport = TRANSPORT.matcher(params);
         if (transport.find() && !transport.group(1).matches("udp|tcp|tls")) {
             throw new IllegalArgumentException("target '" + text + "' has transport '" + transport.group(1) + "'; use udp, tcp or tls");
         }

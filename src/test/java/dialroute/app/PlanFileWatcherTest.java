@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.yaml.YamlDialPlanReader;
+import dialroute.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,30 +22,16 @@ class PlanFileWatcherTest {
 
     @TempDir
     Path dir;
-    final List<String> logged = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    LogCapture log;
 
     @BeforeEach
     void listen() {
-        Logger.getLogger("dialroute").addHandler(capture);
+        log = LogCapture.start();
     }
 
     @AfterEach
     void stopListening() {
-        Logger.getLogger("dialroute").removeHandler(capture);
+        log.close();
     }
 
     @Test
@@ -64,13 +46,13 @@ class PlanFileWatcherTest {
             DialPlan second = active.current();
             assertEquals(2, second.rules().size());
             assertEquals("reject", describe(second, "7123"));
-            assertTrue(logged.contains("dialroute: reloaded dial plan " + second + ", replacing version " + first.version()), logged.toString());
+            assertTrue(log.lines().contains("dialroute: reloaded dial plan " + second + ", replacing version " + first.version()), log.lines().toString());
 
             Files.writeString(file, BROKEN);
             watcher.check();
             assertEquals(second, active.current(), "a broken file changes nothing");
-            assertTrue(logged.stream().anyMatch(m -> m.startsWith("dialroute: reload refused, still serving version " + second.version()
-                    + "; dial plan refused, 1 problem:\n  " + file + ":2:25: unknown mode 'bounce'")), logged.toString());
+            assertTrue(log.any(m -> m.startsWith("dialroute: reload refused, still serving version " + second.version()
+                    + "; dial plan refused, 1 problem:\n  " + file + ":2:25: unknown mode 'bounce'")), log.lines().toString());
 
             Files.delete(file);
             watcher.check();

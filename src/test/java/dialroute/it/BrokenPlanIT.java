@@ -3,12 +3,8 @@ package dialroute.it;
 import static dialroute.it.DialrouteDeployment.DIALROUTE_PORT;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dialroute.testing.LogCapture;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -35,26 +31,9 @@ class BrokenPlanIT {
     @Test
     void brokenPlanFailsTheDeploymentNamingEveryProblem() throws Exception {
         String plan = Path.of("src/test/resources/broken-plan.yaml").toAbsolutePath().toString();
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger("dialroute");
         String configured = System.getProperty("dialroute.plan");
         System.setProperty("dialroute.plan", plan);
-        log.addHandler(capture);
-        try {
+        try (LogCapture log = LogCapture.start()) {
             try {
                 deployer.deploy(BROKEN);
             } catch (RuntimeException refused) {
@@ -66,9 +45,8 @@ class BrokenPlanIT {
             String expected = "dial plan refused, 2 problems:\n"
                     + "  " + plan + ":5:13: target '127.0.0.1:5190' is not a SIP URI (expected e.g. sip:192.0.2.10:5060)\n"
                     + "  " + plan + ":7:11: unknown mode 'forward'; use proxy, redirect or reject";
-            assertTrue(logged.stream().anyMatch(m -> m.contains(expected)), "log lacks the problem list; it has " + logged);
+            assertTrue(log.any(m -> m.contains(expected)), "log lacks the problem list; it has " + log.lines());
         } finally {
-            log.removeHandler(capture);
             System.setProperty("dialroute.plan", configured);
             try {
                 deployer.undeploy(BROKEN);

@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dialroute.it.ua.ReceivedResponse;
 import dialroute.it.ua.TestPhone;
+import dialroute.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -41,21 +37,7 @@ class HotReloadIT {
     private static TestPhone caller;
     private static Path plan;
     private static String original;
-    private static final List<String> logged = new CopyOnWriteArrayList<>();
-    private static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static LogCapture log;
 
     @Deployment(testable = false)
     static WebArchive archive() {
@@ -67,7 +49,7 @@ class HotReloadIT {
         caller = TestPhone.start("caller", 5172);
         plan = Path.of(System.getProperty("dialroute.plan"));
         original = Files.readString(plan);
-        Logger.getLogger("dialroute").addHandler(CAPTURE);
+        log = LogCapture.start();
     }
 
     @AfterAll
@@ -76,7 +58,7 @@ class HotReloadIT {
             Files.writeString(plan, original);
             awaitResponse("8123", r -> r.header("Contact").contains(":5191>"));
         } finally {
-            Logger.getLogger("dialroute").removeHandler(CAPTURE);
+            log.close();
             caller.close();
         }
     }
@@ -109,12 +91,12 @@ class HotReloadIT {
         ReceivedResponse timed = call("68123");
         assertEquals(480, timed.status(), "the window around now holds, the one two hours away does not");
         assertEquals("Later", timed.reason());
-        assertTrue(logged.stream().anyMatch(m -> m.startsWith("dialroute: reloaded dial plan " + plan)), logged.toString());
+        assertTrue(log.any(m -> m.startsWith("dialroute: reloaded dial plan " + plan)), log.lines().toString());
 
         String serving = Files.readString(plan);
         Files.writeString(plan, serving.replace("mode: redirect", "mode: redirekt"));
-        awaitLog(m -> m.startsWith("dialroute: reload refused, still serving version"));
-        assertTrue(logged.stream().anyMatch(m -> m.contains("unknown mode 'redirekt'; use proxy, redirect or reject")), logged.toString());
+        log.await(m -> m.startsWith("dialroute: reload refused, still serving version"), WAIT);
+        assertTrue(log.any(m -> m.contains("unknown mode 'redirekt'; use proxy, redirect or reject")), log.lines().toString());
         assertEquals("<sip:8123@127.0.0.1:5199>", call("8123").header("Contact"), "the refused edit changed nothing");
         assertEquals(480, call("68123").status());
     }
@@ -135,16 +117,5 @@ class HotReloadIT {
             Thread.sleep(100);
         }
         throw new AssertionError("the edit did not take effect within " + WAIT + "; last response:\n" + (last == null ? "none" : last.raw()));
-    }
-
-    private static void awaitLog(Predicate<String> line) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (logged.stream().anyMatch(line)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no such log line within " + WAIT + "; logged: " + logged);
     }
 }

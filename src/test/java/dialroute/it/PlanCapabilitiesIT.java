@@ -72,10 +72,7 @@ class PlanCapabilitiesIT {
 
         assertEquals("123", b.takeRequest("INVITE", WAIT).user());
         assertEquals("123", a.takeRequest("INVITE", WAIT).user());
-        ReceivedResponse answer = call.awaitFinal(WAIT);
-        assertEquals(200, answer.status(), answer.raw());
-        call.ack();
-        assertEquals(200, call.bye(WAIT).status());
+        answeredAndHungUp(call);
         a.takeRequest("BYE", WAIT);
     }
 
@@ -90,10 +87,7 @@ class PlanCapabilitiesIT {
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         // provisional-timeout: 1s in the plan; the ring timeout would be minutes.
         assertTrue(waitedMs >= 900 && waitedMs < 4000, "failover after " + waitedMs + " ms");
-        ReceivedResponse answer = call.awaitFinal(WAIT);
-        assertEquals(200, answer.status(), answer.raw());
-        call.ack();
-        assertEquals(200, call.bye(WAIT).status());
+        answeredAndHungUp(call);
     }
 
     @Test
@@ -114,10 +108,7 @@ class PlanCapabilitiesIT {
 
         assertEquals("123", a.takeRequest("INVITE", WAIT).user());
         assertEquals("123", b.takeRequest("INVITE", WAIT).user());
-        ReceivedResponse answer = call.awaitFinal(WAIT);
-        assertEquals(200, answer.status(), answer.raw());
-        call.ack();
-        assertEquals(200, call.bye(WAIT).status());
+        answeredAndHungUp(call);
     }
 
     @Test
@@ -127,10 +118,8 @@ class PlanCapabilitiesIT {
 
         b.takeRequest("INVITE", WAIT);
         a.takeRequest("INVITE", WAIT);
-        assertEquals(200, call.awaitFinal(WAIT).status());
+        answeredAndHungUp(call);
         b.takeRequest("CANCEL", WAIT);
-        call.ack();
-        assertEquals(200, call.bye(WAIT).status());
     }
 
     @Test
@@ -162,20 +151,24 @@ class PlanCapabilitiesIT {
     void translationRewritesTheNumberByRegex() {
         OutgoingCall call = caller.call("65201", DIALROUTE, "udp");
         assertEquals("+44201", a.takeRequest("INVITE", WAIT).user());
-        assertEquals(200, call.awaitFinal(WAIT).status());
-        call.ack();
-        assertEquals(200, call.bye(WAIT).status());
+        answeredAndHungUp(call);
     }
 
     @Test
     void ruleForOneCallerAppliesOnlyToThatCaller() {
         OutgoingCall allowed = caller.call("66123", DIALROUTE, "udp", "1000");
         assertEquals("123", a.takeRequest("INVITE", WAIT).user());
-        assertEquals(200, allowed.awaitFinal(WAIT).status());
-        allowed.ack();
-        assertEquals(200, allowed.bye(WAIT).status());
+        answeredAndHungUp(allowed);
 
         ReceivedResponse refused = caller.call("66123", DIALROUTE, "udp", "2000").awaitFinal(WAIT);
         assertEquals(403, refused.status(), refused.raw());
+    }
+
+    /** The caller got 200 OK, ACKed it and hung up with a 200 to its BYE. */
+    private static void answeredAndHungUp(OutgoingCall call) {
+        ReceivedResponse answer = call.awaitFinal(WAIT);
+        assertEquals(200, answer.status(), answer.raw());
+        call.ack();
+        assertEquals(200, call.bye(WAIT).status());
     }
 }

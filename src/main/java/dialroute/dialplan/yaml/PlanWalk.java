@@ -50,6 +50,8 @@ final class PlanWalk {
                     "translate"),
             "redirect", Set.of("target", "targets", "status", "strip", "prepend", "translate"),
             "reject", Set.of("status", "reason"));
+    private static final Set<String> MODE_KEYS = Set.of("target", "targets", "strategy", "failover-on", "provisional-timeout",
+            "record-route", "strip", "prepend", "translate", "status", "reason");
     private static final Set<Integer> REDIRECT_STATUSES = Set.of(300, 301, 302, 305, 380);
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final Pattern HOURS = Pattern.compile("(\\d{1,2}:\\d{2})-(\\d{1,2}:\\d{2})");
@@ -223,19 +225,21 @@ final class PlanWalk {
             return rules;
         }
         List<Rule> accepted = new ArrayList<>();
+        // By prefix, so that spotting duplicates stays linear in the size of the plan.
+        Map<String, List<Rule>> byPrefix = new java.util.HashMap<>();
         for (Node item : list.getValue()) {
             Rule rule = rule(item);
             if (rule == null) {
                 continue;
             }
-            Rule twin = accepted.stream()
-                    .filter(r -> r.prefix().equals(rule.prefix()) && r.when().equals(rule.when()))
-                    .findFirst().orElse(null);
+            List<Rule> same = byPrefix.computeIfAbsent(rule.prefix(), p -> new ArrayList<>(1));
+            Rule twin = same.stream().filter(r -> r.when().equals(rule.when())).findFirst().orElse(null);
             if (twin != null) {
                 problems.at(item, "duplicate prefix '" + rule.prefix() + "'"
                         + (rule.when().isAlways() ? "" : " with the same conditions") + ": already used by the rule at line " + twin.line());
                 continue;
             }
+            same.add(rule);
             accepted.add(rule);
         }
         return accepted;
@@ -259,8 +263,7 @@ final class PlanWalk {
         }
         if (mode != null) {
             for (String key : fields.names()) {
-                boolean modeKey = KEYS_BY_MODE.values().stream().anyMatch(s -> s.contains(key));
-                if (modeKey && !KEYS_BY_MODE.get(mode).contains(key)) {
+                if (MODE_KEYS.contains(key) && !KEYS_BY_MODE.get(mode).contains(key)) {
                     problems.at(fields.keyNode(key), "'" + key + "' does not apply to mode " + mode);
                 }
             }

@@ -103,7 +103,9 @@ public final class OutgoingCall {
             established = dialog;
         }
         try {
-            established.sendAck(established.createAck(INVITE_CSEQ));
+            Request ack = established.createAck(INVITE_CSEQ);
+            phone.identify(ack);
+            established.sendAck(ack);
         } catch (SipException | javax.sip.InvalidArgumentException e) {
             throw new IllegalStateException(this + ": could not send the ACK: " + e, e);
         }
@@ -123,6 +125,7 @@ public final class OutgoingCall {
         }
         try {
             Request bye = established.createRequest(Request.BYE);
+            phone.identify(bye);
             ClientTransaction transaction = phone.provider().getNewClientTransaction(bye);
             established.sendRequest(transaction);
         } catch (SipException e) {
@@ -163,6 +166,7 @@ public final class OutgoingCall {
         }
         try {
             Request cancel = invite.createCancel();
+            phone.identify(cancel);
             phone.provider().getNewClientTransaction(cancel).sendRequest();
         } catch (SipException e) {
             throw new IllegalStateException(this + ": could not send the CANCEL: " + e, e);

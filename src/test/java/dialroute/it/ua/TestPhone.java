@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +42,6 @@ import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.Transaction;
 import javax.sip.TransactionTerminatedEvent;
-import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
@@ -86,9 +86,19 @@ public final class TestPhone implements AutoCloseable {
     /** User part of the Contact of answers when the Request-URI has none. */
     private static final String DEFAULT_CALLEE_USER = "callee";
 
+    /**
+     * Product token in the User-Agent of requests and the Server of responses this phone builds. Set
+     * explicitly because the RI's defaults for both are JVM-wide statics of MessageFactoryImpl,
+     * which the container fills in from its own configuration; without this, a phone's messages
+     * would carry the container's product name.
+     */
+    static final String PRODUCT = "dialroute-testphone";
+
     private static final AtomicInteger STACK_SEQUENCE = new AtomicInteger();
 
     private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(2);
+    private static final long WORKER_JOIN_SLICE_MILLIS = 20;
 
     private final String name;
     private final int port;
@@ -98,6 +108,8 @@ public final class TestPhone implements AutoCloseable {
     private final AddressFactory addressFactory = new AddressFactoryImpl();
     private final MessageFactory messageFactory = new MessageFactoryImpl();
     private final Listener listener = new Listener();
+    /** The RI's threads reading this phone's UDP socket and accepting on its TCP socket. */
+    private final List<Thread> processorThreads;
 
     private final Map<String, BlockingQueue<ReceivedRequest>> requestsByMethod = new ConcurrentHashMap<>();
     /** Every request received, in order, including the ones already taken: for failure messages. */
@@ -110,11 +122,12 @@ public final class TestPhone implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AnswerMode answerMode = AnswerMode.RING_THEN_ANSWER;
 
-    private TestPhone(String name, int port, SipStackImpl stack, SipProvider provider) {
+    private TestPhone(String name, int port, SipStackImpl stack, SipProvider provider, List<Thread> processorThreads) {
         this.name = name;
         this.port = port;
         this.stack = stack;
         this.provider = provider;
+        this.processorThreads = processorThreads;
     }
 
     /**
@@ -144,8 +157,12 @@ public final class TestPhone implements AutoCloseable {
         // right behind its 180 is often processed first, and the 180, now late, is dropped by the
         // INVITE client transaction: the caller would never see the ringing.
         properties.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
+        // No congestion auditor: it drops requests queued for over 8 s, which a test phone never
+        // wants, and its timer thread outlives a UDP processor that fails to bind.
+        properties.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT", "0");
 
         SipStackImpl stack = newStack(properties);
+        Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         SipProvider provider = null;
         TestPhone phone = null;
         try {
@@ -153,12 +170,13 @@ public final class TestPhone implements AutoCloseable {
             ListeningPoint tcp = stack.createListeningPoint(HOST, port, ListeningPoint.TCP);
             provider = stack.createSipProvider(udp);
             provider.addListeningPoint(tcp);
-            phone = new TestPhone(name, port, stack, provider);
+            phone = new TestPhone(name, port, stack, provider, processorThreadsSince(threadsBefore, port));
             provider.addSipListener(phone.listener);
             stack.start();
             return phone;
         } catch (Exception e) {
-            shutDown(stack, provider, phone == null ? null : phone.listener, port);
+            shutDown(stack, provider, phone == null ? null : phone.listener, port,
+                    processorThreadsSince(threadsBefore, port));
             throw new IllegalStateException("phone '" + name + "' could not listen on " + HOST + ":" + port
                     + " (udp+tcp): " + e, e);
         }
@@ -236,6 +254,7 @@ public final class TestPhone implements AutoCloseable {
             Request invite = messageFactory.createRequest(target, Request.INVITE, callId, cseq, from, to,
                     new ArrayList<>(List.of(via)), maxForwards);
             invite.addHeader(contact(callerUser, lpTransport));
+            identify(invite);
 
             ClientTransaction transaction = provider.getNewClientTransaction(invite);
             OutgoingCall call = new OutgoingCall(this, transaction, number);
@@ -310,11 +329,12 @@ public final class TestPhone implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             ringingByBranch.clear();
-            shutDown(stack, provider, listener, port);
+            shutDown(stack, provider, listener, port, processorThreads);
         }
     }
 
-    private static void shutDown(SipStackImpl stack, SipProvider provider, SipListener listener, int port) {
+    private static void shutDown(SipStackImpl stack, SipProvider provider, SipListener listener, int port,
+                                 List<Thread> processorThreads) {
         if (provider != null && listener != null) {
             provider.removeSipListener(listener);
         }
@@ -328,36 +348,78 @@ public final class TestPhone implements AutoCloseable {
                 // server socket and every TCP connection it accepted or opened.
                 stack.deleteListeningPoint(point);
             } catch (ObjectInUseException | RuntimeException e) {
-                // The RI's UDP processor throws a NullPointerException when stopped before its thread
-                // has run (a phone closed right after start), after closing its socket.
+                // The RI's UDP processor creates its workers in its own thread; stopped before that
+                // ran (a phone closed right after start) it throws a NullPointerException, after
+                // closing its socket. Its workers are seen to below.
             }
         }
         stack.closeAllSockets();
         stack.getTimer().stop();
         // The RI starts a non-daemon "EventScannerThread" per stack and never ends it: even stop()
         // only sets a flag the thread reads after its next event. Set it, then hand the thread an
-        // event for nobody (the provider has no listener any more) so that it returns.
+        // event that goes nowhere (the stack has no listener any more) so that it returns.
         EventScanner scanner = stack.getEventScanner();
-        if (scanner != null && provider != null) {
+        if (scanner != null) {
             scanner.forceStop();
-            scanner.addEvent(new EventWrapper(new DialogTerminatedEvent(provider, null), null));
+            scanner.addEvent(new EventWrapper(new IOExceptionEvent(stack, HOST, port, ListeningPoint.UDP), null));
         }
-        awaitPortsReleased(port);
+        awaitEnd(processorThreads, port);
+        stopUdpWorkers(stack.getStackName());
+    }
+
+    /**
+     * Ends the RI's UDP worker threads (THREAD_POOL_SIZE of them per stack), which wait on the
+     * processor's queue. Stopping the processor interrupts them once, but an interrupt that lands
+     * while a worker is still handling a datagram is swallowed there (the RI prints "Unexpected
+     * internal error" to stderr) and the worker goes back to waiting for good; a worker started after
+     * the stop (a phone closed right after start) is never interrupted at all. The processor has
+     * stopped running, so an interrupt while waiting makes a worker return: interrupt until it does.
+     */
+    private static void stopUdpWorkers(String stackName) {
+        String prefix = stackName + "-UDPMessageChannelThread-";
+        long deadline = System.nanoTime() + WORKER_STOP_TIMEOUT.toNanos();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (!thread.getName().startsWith(prefix)) {
+                continue;
+            }
+            while (thread.isAlive() && System.nanoTime() < deadline) {
+                thread.interrupt();
+                try {
+                    thread.join(WORKER_JOIN_SLICE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The RI's processor threads started since {@code before}: those that read this phone's UDP
+     * socket and accept on its TCP socket. Picked by name (the RI names them after address and port)
+     * and by being new, so that another stack's threads on the same port (a phone started twice on
+     * one port by mistake) are never taken for this one's.
+     */
+    private static List<Thread> processorThreadsSince(Set<Thread> before, int port) {
+        List<String> names = List.of("MessageProcessorThread-UDP-" + HOST + "/" + port,
+                "MessageProcessorThread-TCP-" + HOST + "/" + port);
+        List<Thread> threads = new ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (names.contains(thread.getName()) && !before.contains(thread)) {
+                threads.add(thread);
+            }
+        }
+        return List.copyOf(threads);
     }
 
     /**
      * Closing a socket that another thread is blocked on (the processor threads sit in receive() and
      * accept()) only marks it closed in the JDK; the descriptor, and so the port, is released when
-     * that thread leaves the call. Wait, bounded, for the RI's processor threads of this port to end.
+     * that thread leaves the call. Wait, bounded, for those threads to end.
      */
-    private static void awaitPortsReleased(int port) {
-        List<String> names = List.of("MessageProcessorThread-UDP-" + HOST + "/" + port,
-                "MessageProcessorThread-TCP-" + HOST + "/" + port);
+    private static void awaitEnd(List<Thread> processorThreads, int port) {
         long deadline = System.nanoTime() + PORT_RELEASE_TIMEOUT.toNanos();
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (!names.contains(thread.getName())) {
-                continue;
-            }
+        for (Thread thread : processorThreads) {
             try {
                 TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
             } catch (InterruptedException e) {
@@ -380,6 +442,15 @@ public final class TestPhone implements AutoCloseable {
 
     SipProvider provider() {
         return provider;
+    }
+
+    /** Sets this phone's User-Agent on a request it sends (see {@link #PRODUCT}). */
+    void identify(Request request) {
+        try {
+            request.setHeader(headerFactory.createUserAgentHeader(List.of(PRODUCT)));
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** What this phone saw, for failure messages. */
@@ -528,6 +599,7 @@ public final class TestPhone implements AutoCloseable {
         if (contact != null) {
             response.setHeader(contact);
         }
+        response.setHeader(headerFactory.createServerHeader(List.of(PRODUCT)));
         transaction.sendResponse(response);
     }
 

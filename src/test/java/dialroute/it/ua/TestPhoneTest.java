@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The test phone against itself, phone to phone with no proxy in between, so the integration tests
- * can trust it. Each test has its own ports in 5270-5299.
+ * The test phone against itself, so the integration tests can trust it: phone to phone with no
+ * proxy in between, except for one test that puts a minimal Record-Routing relay in the path to show
+ * that ACK and BYE follow the route set. Each test has its own ports in 5270-5299.
  */
 @Timeout(30)
 class TestPhoneTest {
@@ -58,8 +59,11 @@ class TestPhoneTest {
             assertTrue(invite.header("From").startsWith("<sip:caller@127.0.0.1:" + callerPort + ">;tag="),
                     invite.header("From"));
 
+            assertEquals(TestPhone.PRODUCT, invite.header("User-Agent"));
+
             ReceivedResponse ok = call.awaitFinal(WAIT);
             assertEquals(200, ok.status());
+            assertEquals(TestPhone.PRODUCT, ok.header("Server"));
             assertEquals("<sip:123@127.0.0.1:" + calleePort + ";transport=" + transport + ">", ok.header("Contact"));
             assertEquals(ok.header("Contact"), ok.header("m"), "compact form");
             assertEquals(List.of(180), call.provisionals().stream().map(ReceivedResponse::status).toList());
@@ -180,6 +184,18 @@ class TestPhoneTest {
         }
         try (DatagramSocket udp = new DatagramSocket(5284, loopback)) {
             assertEquals(5284, udp.getLocalPort(), "the UDP port bound before the TCP failure was released");
+        }
+    }
+
+    @Test
+    void aSecondPhoneOnTheSamePortFailsAndTheFirstKeepsWorking() {
+        try (TestPhone first = TestPhone.start("first", 5285);
+             TestPhone caller = TestPhone.start("caller", 5286)) {
+            assertThrows(IllegalStateException.class, () -> TestPhone.start("second", 5285));
+
+            OutgoingCall call = caller.call("123", first.hostPort(), "udp");
+            assertEquals(200, call.awaitFinal(WAIT).status());
+            assertEquals("123", first.takeRequest("INVITE", WAIT).user());
         }
     }
 

@@ -60,5 +60,10 @@ public sealed interface Action permits Action.ProxyTo, Action.RedirectTo, Action
                 throw new IllegalArgumentException("a rejection needs a 4xx, 5xx or 6xx status, was " + status);
             }
         }
+
+        /** The phrase that goes on the wire: the plan's, else the standard one. */
+        public String phrase() {
+            return reason != null ? reason : ReasonPhrases.of(status);
+        }
     }
 }

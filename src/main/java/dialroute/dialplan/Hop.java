@@ -13,12 +13,27 @@ public record Hop(Destination destination, String number, Double q, Integer expi
         return destination.target();
     }
 
-    @Override
-    public String toString() {
+    /** The target's URI with the number as its user part: a redirect's Contact. */
+    public String uri() {
         String uri = destination.target().uri();
         int colon = uri.indexOf(':');
-        String s = uri.substring(0, colon + 1) + number + "@" + uri.substring(colon + 1);
-        if (!destination.name().equals(uri)) {
+        return uri.substring(0, colon + 1) + number + "@" + uri.substring(colon + 1);
+    }
+
+    /**
+     * The Request-URI of a proxied INVITE. RFC 3263 section 4.1: a sip: URI that names no
+     * transport is reached over UDP, so that is written out; without it the container would reuse
+     * the caller's transport, and a TCP caller could not reach a UDP-only server.
+     */
+    public String proxyUri() {
+        Target t = destination.target();
+        return t.transport() == null && !t.secure() ? uri() + ";transport=udp" : uri();
+    }
+
+    @Override
+    public String toString() {
+        String s = uri();
+        if (!destination.name().equals(destination.target().uri())) {
             s += " (" + destination.name() + ")";
         }
         if (q != null) {

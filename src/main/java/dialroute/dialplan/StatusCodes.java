@@ -1,16 +1,21 @@
 package dialroute.dialplan;
 
 import java.util.BitSet;
-import java.util.stream.Collectors;
+import java.util.List;
 
 /** An immutable set of SIP status codes, written as codes ({@code 408}) or classes ({@code 5xx}). */
 public final class StatusCodes {
     private final BitSet codes;
-    private final String text;
+    private final List<String> specs;
 
-    private StatusCodes(BitSet codes, String text) {
+    private StatusCodes(BitSet codes, List<String> specs) {
         this.codes = codes;
-        this.text = text;
+        this.specs = specs;
+    }
+
+    /** The codes and classes as written, e.g. [408, 480, 5xx]. */
+    public List<String> specs() {
+        return specs;
     }
 
     /**
@@ -30,7 +35,7 @@ public final class StatusCodes {
                 throw new IllegalArgumentException("'" + spec + "' is not a status code (e.g. 408) or class (e.g. 5xx)");
             }
         }
-        return new StatusCodes(codes, String.join(", ", specs));
+        return new StatusCodes(codes, List.of(specs));
     }
 
     public boolean contains(int status) {
@@ -55,6 +60,6 @@ public final class StatusCodes {
 
     @Override
     public String toString() {
-        return text.isEmpty() ? codes.stream().mapToObj(Integer::toString).collect(Collectors.joining(", ")) : text;
+        return String.join(", ", specs);
     }
 }

@@ -53,6 +53,17 @@ public record Target(String uri, String host, int port) {
         return new Target(text.trim(), m.group("host"), port);
     }
 
+    /** The transport the URI names, lower case, or null when it names none. */
+    public String transport() {
+        Matcher m = TRANSPORT.matcher(uri.toLowerCase(Locale.ROOT));
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** True for a sips: URI. */
+    public boolean secure() {
+        return uri.regionMatches(true, 0, "sips:", 0, 5);
+    }
+
     @Override
     public String toString() {
         return uri;

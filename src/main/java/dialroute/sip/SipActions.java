@@ -4,6 +4,7 @@ import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
 import dialroute.dialplan.Failover;
 import dialroute.dialplan.Hop;
+import dialroute.dialplan.ReasonPhrases;
 import dialroute.dialplan.Strategy;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
-import javax.servlet.sip.SipURI;
 import javax.servlet.sip.TooManyHopsException;
 import javax.servlet.sip.URI;
 import org.mobicents.javax.servlet.sip.ProxyExt;
@@ -60,14 +60,7 @@ final class SipActions {
     private void proxy(SipServletRequest request, List<Hop> hops, Action.ProxyTo proxyTo) throws ServletParseException, IOException {
         List<URI> destinations = new ArrayList<>(hops.size());
         for (Hop hop : hops) {
-            SipURI destination = uriFor(hop);
-            if (destination.getTransportParam() == null && !destination.isSecure()) {
-                // RFC 3263 section 4.1: a sip: URI that names no transport is reached over UDP.
-                // Without this the container would reuse the caller's transport, so a TCP caller
-                // could not reach a UDP-only server.
-                destination.setTransportParam("udp");
-            }
-            destinations.add(destination);
+            destinations.add(factory.createURI(hop.proxyUri()));
         }
         Proxy proxy;
         try {
@@ -151,9 +144,9 @@ final class SipActions {
 
     private void redirect(SipServletRequest request, List<Hop> hops, Action.RedirectTo redirectTo)
             throws ServletParseException, IOException {
-        SipServletResponse response = request.createResponse(redirectTo.status());
+        SipServletResponse response = request.createResponse(redirectTo.status(), ReasonPhrases.of(redirectTo.status()));
         for (Hop hop : hops) {
-            Address contact = factory.createAddress(uriFor(hop));
+            Address contact = factory.createAddress(factory.createURI(hop.uri()));
             if (hop.q() != null) {
                 contact.setQ(hop.q().floatValue());
             }
@@ -166,16 +159,6 @@ final class SipActions {
     }
 
     private static void reject(SipServletRequest request, Action.Reject reject) throws IOException {
-        SipServletResponse response = reject.reason() == null
-                ? request.createResponse(reject.status())
-                : request.createResponse(reject.status(), reject.reason());
-        response.send();
-    }
-
-    /** The hop's target URI with its number as the user part. */
-    private SipURI uriFor(Hop hop) throws ServletParseException {
-        SipURI uri = (SipURI) factory.createURI(hop.target().uri());
-        uri.setUser(hop.number());
-        return uri;
+        request.createResponse(reject.status(), reject.phrase()).send();
     }
 }

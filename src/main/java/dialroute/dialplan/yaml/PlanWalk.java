@@ -281,7 +281,8 @@ final class PlanWalk {
         if (problems.count() > before || action == null || when == null || rewrite == null) {
             return null;
         }
-        return new Rule(prefix, when, rewrite, action, node.getStartMark().getLine() + 1);
+        String description = fields.has("description") ? fields.string("description") : null;
+        return new Rule(prefix, when, rewrite, action, node.getStartMark().getLine() + 1, description);
     }
 
     private Action proxy(Fields rule) {

@@ -101,7 +101,9 @@ final class SipActions {
      */
     static void afterBranchFailure(SipServletResponse response) {
         Proxy proxy = response.getProxy();
-        Failover failover = (Failover) proxy.getOriginalRequest().getAttribute(FAILOVER);
+        SipServletRequest original = proxy.getOriginalRequest();
+        // Null once the proxy has sent its final response: late branch answers change nothing.
+        Failover failover = original == null ? null : (Failover) original.getAttribute(FAILOVER);
         int status = response.getStatus();
         if (failover == null || status < 300 || failover.on().contains(status)) {
             return;

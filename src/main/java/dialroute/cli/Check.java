@@ -148,26 +148,13 @@ public final class Check {
                     + plan.endpoints().size() + " destinations and groups\n", "");
         }
         Call call = new Call(options.number, options.caller, options.source, options.at);
-        RandomGenerator random = options.seed == null ? FIRST_LISTED : new Random(options.seed);
+        RandomGenerator random = options.seed == null ? DialPlan.LISTED_ORDER : new Random(options.seed);
         Explanation explanation = plan.explain(call, random);
         WhatIf.Input input = new WhatIf.Input(options.number, options.caller,
                 options.source == null ? null : options.source.getHostAddress(), options.at.toString(), options.seed);
         WhatIf whatIf = WhatIf.of(plan, options.plan, explanation, input);
         return new Result(0, options.json ? JsonOutput.whatIf(whatIf) : TextOutput.render(whatIf), "");
     }
-
-    /** Draws nothing: a weighted order stays as listed (each draw picks the first with weight). */
-    private static final RandomGenerator FIRST_LISTED = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            return 0;
-        }
-
-        @Override
-        public int nextInt(int bound) {
-            return 0;
-        }
-    };
 
     /**
      * An IPv4 or IPv6 address literal, optionally in brackets. Host names are refused before any

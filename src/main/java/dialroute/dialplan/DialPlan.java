@@ -96,7 +96,7 @@ public final class DialPlan {
 
     /** {@link #route} for a number alone, with no caller, source or weights: for tests and tools. */
     public Decision lookup(String dialled) {
-        return decide(Call.to(dialled), FIRST_CHOICE, null);
+        return decide(Call.to(dialled), LISTED_ORDER, null);
     }
 
     /** Like {@link #route}, and says why: every candidate rule and its conditions. */
@@ -235,8 +235,11 @@ public final class DialPlan {
         return order;
     }
 
-    /** Always draws 0: weighted targets keep their listed order (the heaviest is not implied). */
-    private static final RandomGenerator FIRST_CHOICE = new RandomGenerator() {
+    /**
+     * Draws nothing: weighted targets keep their listed order. For lookups that should show the
+     * plan as written rather than one call's draw (tests, the what-if command).
+     */
+    public static final RandomGenerator LISTED_ORDER = new RandomGenerator() {
         @Override
         public long nextLong() {
             return 0;

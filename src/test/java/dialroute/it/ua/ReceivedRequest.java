@@ -26,7 +26,7 @@ import javax.sip.message.Request;
  * @param raw        the whole message as JAIN-SIP re-encodes it
  */
 public record ReceivedRequest(String method, String requestUri, String user, String transport,
-                              Map<String, List<String>> headers, String raw) {
+                              Map<String, List<String>> headers, String raw) implements HeaderLookup {
 
     public ReceivedRequest {
         Objects.requireNonNull(method, "method");
@@ -55,20 +55,6 @@ public record ReceivedRequest(String method, String requestUri, String user, Str
             transport = via.getTransport();
         }
         return transport == null ? null : transport.toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * The first value of the named header, or {@code null} if there is none. The name is matched
-     * case-insensitively and may be a compact form ("m" for Contact, "v" for Via...).
-     */
-    public String header(String name) {
-        List<String> values = headers(name);
-        return values.isEmpty() ? null : values.get(0);
-    }
-
-    /** All values of the named header in message order (empty if absent); name matched as in {@link #header}. */
-    public List<String> headers(String name) {
-        return SipHeaders.lookup(headers, name);
     }
 
     /** Request line and arrival transport, for assertion messages; the whole message is in {@link #raw()}. */

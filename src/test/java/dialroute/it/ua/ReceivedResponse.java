@@ -16,7 +16,7 @@ import javax.sip.message.Response;
  *                order, keyed case-insensitively by full header name; unmodifiable
  * @param raw     the whole message as JAIN-SIP re-encodes it, for failure messages and ad-hoc checks
  */
-public record ReceivedResponse(int status, String reason, Map<String, List<String>> headers, String raw) {
+public record ReceivedResponse(int status, String reason, Map<String, List<String>> headers, String raw) implements HeaderLookup {
 
     public ReceivedResponse {
         Objects.requireNonNull(raw, "raw");
@@ -26,20 +26,6 @@ public record ReceivedResponse(int status, String reason, Map<String, List<Strin
     static ReceivedResponse of(Response response) {
         return new ReceivedResponse(response.getStatusCode(), response.getReasonPhrase(),
                 SipHeaders.of(response), response.toString());
-    }
-
-    /**
-     * The first value of the named header, or {@code null} if there is none. The name is matched
-     * case-insensitively and may be a compact form ("m" for Contact, "v" for Via...).
-     */
-    public String header(String name) {
-        List<String> values = headers(name);
-        return values.isEmpty() ? null : values.get(0);
-    }
-
-    /** All values of the named header in message order (empty if absent); name matched as in {@link #header}. */
-    public List<String> headers(String name) {
-        return SipHeaders.lookup(headers, name);
     }
 
     /** Status line, for assertion messages; the whole message is in {@link #raw()}. */

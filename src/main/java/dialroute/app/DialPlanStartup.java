@@ -3,6 +3,7 @@ package dialroute.app;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.InvalidDialPlanException;
+import dialroute.dialplan.RoutingEvents;
 import dialroute.dialplan.yaml.YamlDialPlanReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,9 +47,12 @@ public final class DialPlanStartup implements ServletContextListener {
         ActiveDialPlan active = new ActiveDialPlan(plan);
         context.setAttribute(ActiveDialPlan.class.getName(), active);
         LOG.info(() -> "dialroute: loaded dial plan " + plan);
+        RoutingEvents events = Metrics.publish(context);
+        context.setAttribute(RoutingEvents.class.getName(), events);
+        events.planLoaded(plan, false);
         if (file != null) {
             Duration interval = Duration.ofMillis(Long.getLong(POLL_PROPERTY, 1000));
-            context.setAttribute(WATCHER, PlanFileWatcher.start(file, active, interval));
+            context.setAttribute(WATCHER, PlanFileWatcher.start(file, active, interval, events));
             LOG.info(() -> "dialroute: watching " + file + " for changes every " + interval.toMillis() + " ms");
         }
     }
@@ -60,6 +64,7 @@ public final class DialPlanStartup implements ServletContextListener {
             watcher.close();
         }
         context.removeAttribute(WATCHER);
+        context.removeAttribute(RoutingEvents.class.getName());
         context.removeAttribute(ActiveDialPlan.class.getName());
     }
 

@@ -3,6 +3,7 @@ package dialroute.app;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.InvalidDialPlanException;
+import dialroute.dialplan.RoutingEvents;
 import dialroute.dialplan.yaml.YamlDialPlanReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,14 +30,16 @@ public final class PlanFileWatcher implements AutoCloseable {
 
     private final Path file;
     private final ActiveDialPlan active;
+    private final RoutingEvents events;
     private final YamlDialPlanReader reader = new YamlDialPlanReader();
     private final ScheduledExecutorService timer;
     private Object seen;
     private String refusedVersion;
 
-    private PlanFileWatcher(Path file, ActiveDialPlan active) {
+    private PlanFileWatcher(Path file, ActiveDialPlan active, RoutingEvents events) {
         this.file = file;
         this.active = active;
+        this.events = events;
         this.seen = stamp();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dialroute-plan-watcher");
@@ -47,7 +50,12 @@ public final class PlanFileWatcher implements AutoCloseable {
 
     /** Starts watching {@code file}, checking every {@code interval}. */
     public static PlanFileWatcher start(Path file, ActiveDialPlan active, Duration interval) {
-        PlanFileWatcher watcher = new PlanFileWatcher(file, active);
+        return start(file, active, interval, RoutingEvents.NONE);
+    }
+
+    /** Starts watching {@code file}, checking every {@code interval}, telling {@code events} of each reload. */
+    public static PlanFileWatcher start(Path file, ActiveDialPlan active, Duration interval, RoutingEvents events) {
+        PlanFileWatcher watcher = new PlanFileWatcher(file, active, events);
         watcher.timer.scheduleWithFixedDelay(watcher::checkQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return watcher;
     }
@@ -76,6 +84,7 @@ public final class PlanFileWatcher implements AutoCloseable {
             String key = e.getMessage();
             if (!key.equals(refusedVersion)) {
                 refusedVersion = key;
+                events.reloadRefused(e);
                 LOG.warning("dialroute: reload refused, still serving version " + serving.version() + "; " + e.getMessage());
             }
             return;
@@ -85,6 +94,7 @@ public final class PlanFileWatcher implements AutoCloseable {
             return; // touched, not changed
         }
         active.replace(next);
+        events.planLoaded(next, true);
         LOG.info("dialroute: reloaded dial plan " + next + ", replacing version " + serving.version());
     }
 

@@ -1,0 +1,35 @@
+package dialroute.app;
+
+import dialroute.dialplan.RoutingEvents;
+import dialroute.metrics.PrometheusRoutingEvents;
+import io.prometheus.metrics.exporter.servlet.javax.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.logging.Logger;
+import javax.servlet.ServletContext;
+import javax.servlet.ServletRegistration;
+
+/**
+ * Sets up the metrics of one deployment: a registry of its own (so a redeploy starts from zero
+ * instead of colliding with the previous deployment's metrics), JVM basics, and the scrape
+ * endpoint {@value #PATH} under the application's context path, on the container's HTTP
+ * connector (127.0.0.1 by default).
+ */
+final class Metrics {
+    static final String PATH = "/metrics";
+    private static final Logger LOG = Logger.getLogger("dialroute");
+
+    private Metrics() {
+    }
+
+    /** Registers the scrape endpoint and returns the listener that counts routing events. */
+    static RoutingEvents publish(ServletContext context) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+        RoutingEvents events = new PrometheusRoutingEvents(registry);
+        ServletRegistration.Dynamic servlet = context.addServlet("metrics", new PrometheusMetricsServlet(registry));
+        servlet.addMapping(PATH);
+        LOG.info(() -> "dialroute: Prometheus metrics at " + context.getContextPath() + PATH);
+        return events;
+    }
+}

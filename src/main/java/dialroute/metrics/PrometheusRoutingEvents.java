@@ -1,0 +1,110 @@
+package dialroute.metrics;
+
+import dialroute.dialplan.Action;
+import dialroute.dialplan.Decision;
+import dialroute.dialplan.DialPlan;
+import dialroute.dialplan.Hop;
+import dialroute.dialplan.InvalidDialPlanException;
+import dialroute.dialplan.RoutingEvents;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+
+/**
+ * Counts calls, destinations and plans as Prometheus metrics. Label values are bounded by the plan
+ * (rule prefixes, destination names) and by SIP (status codes), never by callers or numbers.
+ */
+public final class PrometheusRoutingEvents implements RoutingEvents {
+    private final Counter calls;
+    private final Counter rejects;
+    private final Counter redirects;
+    private final Counter attempts;
+    private final Counter answers;
+    private final Counter failovers;
+    private final Histogram setup;
+    private final Info planInfo;
+    private final Gauge planRules;
+    private final Counter reloads;
+
+    public PrometheusRoutingEvents(PrometheusRegistry registry) {
+        calls = Counter.builder().name("dialroute_calls_total")
+                .help("New INVITEs routed, by the rule's prefix (\"none\" when no rule matched) and action")
+                .labelNames("prefix", "action").register(registry);
+        rejects = Counter.builder().name("dialroute_rejects_total")
+                .help("Calls rejected by the plan, by status").labelNames("status").register(registry);
+        redirects = Counter.builder().name("dialroute_redirects_total")
+                .help("Redirect responses sent, by status").labelNames("status").register(registry);
+        attempts = Counter.builder().name("dialroute_destination_attempts_total")
+                .help("INVITEs proxied to a destination, first tries and failovers alike").labelNames("destination").register(registry);
+        answers = Counter.builder().name("dialroute_destination_responses_total")
+                .help("Final responses from a destination, by status class (408 includes silence)")
+                .labelNames("destination", "class").register(registry);
+        failovers = Counter.builder().name("dialroute_failovers_total")
+                .help("Proxied calls moved on to a further target after a failure").labelNames("prefix").register(registry);
+        setup = Histogram.builder().name("dialroute_call_setup_seconds")
+                .help("From a new INVITE's arrival to the final response the caller got")
+                .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30)
+                .labelNames("action").register(registry);
+        planInfo = Info.builder().name("dialroute_plan")
+                .help("The plan in service: 1 for its source and version").labelNames("source", "version").register(registry);
+        planRules = Gauge.builder().name("dialroute_plan_rules").help("Rules in the plan in service").register(registry);
+        reloads = Counter.builder().name("dialroute_plan_reloads_total")
+                .help("Plan file changes, by result (ok or refused)").labelNames("result").register(registry);
+    }
+
+    @Override
+    public void decided(Decision decision) {
+        Action action = decision.action();
+        String prefix = decision.rule() == null ? "none" : decision.rule().prefix();
+        calls.labelValues(prefix, actionName(action)).inc();
+        if (action instanceof Action.Reject r) {
+            rejects.labelValues(Integer.toString(r.status())).inc();
+        } else if (action instanceof Action.RedirectTo r) {
+            redirects.labelValues(Integer.toString(r.status())).inc();
+        }
+    }
+
+    @Override
+    public void attempted(Hop hop) {
+        attempts.labelValues(hop.destination().name()).inc();
+    }
+
+    @Override
+    public void answered(Hop hop, int status) {
+        answers.labelValues(hop.destination().name(), (status / 100) + "xx").inc();
+    }
+
+    @Override
+    public void failedOver(Decision decision) {
+        failovers.labelValues(decision.rule() == null ? "none" : decision.rule().prefix()).inc();
+    }
+
+    @Override
+    public void completed(Decision decision, int status, Duration took) {
+        setup.labelValues(actionName(decision.action())).observe(took.toNanos() / 1e9);
+    }
+
+    @Override
+    public void planLoaded(DialPlan plan, boolean reload) {
+        planInfo.setLabelValues(plan.source(), plan.version());
+        planRules.set(plan.rules().size());
+        if (reload) {
+            reloads.labelValues("ok").inc();
+        }
+    }
+
+    @Override
+    public void reloadRefused(InvalidDialPlanException problems) {
+        reloads.labelValues("refused").inc();
+    }
+
+    private static String actionName(Action action) {
+        if (action instanceof Action.ProxyTo) {
+            return "proxy";
+        }
+        return action instanceof Action.RedirectTo ? "redirect" : "reject";
+    }
+}

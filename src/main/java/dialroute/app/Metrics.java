@@ -1,9 +1,9 @@
 package dialroute.app;
 
 import dialroute.dialplan.RoutingEvents;
+import dialroute.metrics.JvmBasics;
 import dialroute.metrics.PrometheusRoutingEvents;
 import io.prometheus.metrics.exporter.servlet.javax.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.logging.Logger;
 import javax.servlet.ServletContext;
@@ -25,7 +25,7 @@ final class Metrics {
     /** Registers the scrape endpoint and returns the listener that counts routing events. */
     static RoutingEvents publish(ServletContext context) {
         PrometheusRegistry registry = new PrometheusRegistry();
-        JvmMetrics.builder().register(registry);
+        JvmBasics.register(registry);
         RoutingEvents events = new PrometheusRoutingEvents(registry);
         ServletRegistration.Dynamic servlet = context.addServlet("metrics", new PrometheusMetricsServlet(registry));
         servlet.addMapping(PATH);

@@ -14,7 +14,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 
 /**
- * Counts calls, destinations and plans as Prometheus metrics. Label values are bounded by the plan
+ * Counts calls, destinations and plans as Prometheus metrics. Without exemplars: their sampler
+ * starts a JVM-wide thread in the client library that outlives an undeploy. Label values are bounded by the plan
  * (rule prefixes, destination names) and by SIP (status codes), never by callers or numbers.
  */
 public final class PrometheusRoutingEvents implements RoutingEvents {
@@ -30,28 +31,29 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     private final Counter reloads;
 
     public PrometheusRoutingEvents(PrometheusRegistry registry) {
-        calls = Counter.builder().name("dialroute_calls_total")
+        calls = Counter.builder().withoutExemplars().name("dialroute_calls_total")
                 .help("New INVITEs routed, by the rule's prefix (\"none\" when no rule matched) and action")
                 .labelNames("prefix", "action").register(registry);
-        rejects = Counter.builder().name("dialroute_rejects_total")
+        rejects = Counter.builder().withoutExemplars().name("dialroute_rejects_total")
                 .help("Calls rejected by the plan, by status").labelNames("status").register(registry);
-        redirects = Counter.builder().name("dialroute_redirects_total")
+        redirects = Counter.builder().withoutExemplars().name("dialroute_redirects_total")
                 .help("Redirect responses sent, by status").labelNames("status").register(registry);
-        attempts = Counter.builder().name("dialroute_destination_attempts_total")
+        attempts = Counter.builder().withoutExemplars().name("dialroute_destination_attempts_total")
                 .help("INVITEs proxied to a destination, first tries and failovers alike").labelNames("destination").register(registry);
-        answers = Counter.builder().name("dialroute_destination_responses_total")
+        answers = Counter.builder().withoutExemplars().name("dialroute_destination_responses_total")
                 .help("Final responses from a destination, by status class (408 includes silence)")
                 .labelNames("destination", "class").register(registry);
-        failovers = Counter.builder().name("dialroute_failovers_total")
+        failovers = Counter.builder().withoutExemplars().name("dialroute_failovers_total")
                 .help("Proxied calls moved on to a further target after a failure").labelNames("prefix").register(registry);
-        setup = Histogram.builder().name("dialroute_call_setup_seconds")
+        setup = Histogram.builder().withoutExemplars().name("dialroute_call_setup_seconds")
                 .help("From a new INVITE's arrival to the final response the caller got")
+                .classicOnly()
                 .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30)
                 .labelNames("action").register(registry);
         planInfo = Info.builder().name("dialroute_plan")
                 .help("The plan in service: 1 for its source and version").labelNames("source", "version").register(registry);
-        planRules = Gauge.builder().name("dialroute_plan_rules").help("Rules in the plan in service").register(registry);
-        reloads = Counter.builder().name("dialroute_plan_reloads_total")
+        planRules = Gauge.builder().withoutExemplars().name("dialroute_plan_rules").help("Rules in the plan in service").register(registry);
+        reloads = Counter.builder().withoutExemplars().name("dialroute_plan_reloads_total")
                 .help("Plan file changes, by result (ok or refused)").labelNames("result").register(registry);
     }
 

@@ -1,7 +1,14 @@
 #!/bin/sh
 # Sourced by catalina.sh. JVM flags for Restcomm SIP Servlets 3.2.0-37 on JDK 17; each is required.
 
-CATALINA_OPTS="$CATALINA_OPTS -Xms256m -Xmx1g"
+# Heap: up to 1 GB, starting at 128 MB (an idle server stays small). Smaller caps were measured
+# and refused (bench/RESULTS.md, "Memory"): 384 MB thrashed in full GCs at 1000 proxied calls/s,
+# 512 MB at 5000 redirects/s, and with 768 MB a redirect overload step left a live set of ~600 MB
+# (queued datagrams, transactions kept for Timer B/F/J = 32 s) in which the container did not recover.
+# G1 (the default collector), no pre-touch.
+CATALINA_OPTS="$CATALINA_OPTS -Xms128m -Xmx1g -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
+# GC log (heap after each collection = the live set; bench/RESULTS.md "Memory"), 3 x 10 MB at most.
+CATALINA_OPTS="$CATALINA_OPTS -Xlog:gc:file=$CATALINA_BASE/logs/gc.log:time,uptime:filecount=3,filesize=10m"
 
 # JDK 9+: the impl looks the application router up through javax.imageio.spi.ServiceRegistry, which
 # now refuses non-ImageIO SPIs ("... is not an ImageIO SPI class") and the SIP Service fails to

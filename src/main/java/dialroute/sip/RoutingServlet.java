@@ -2,7 +2,9 @@ package dialroute.sip;
 
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Call;
+import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
+import dialroute.overload.Admission;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -30,6 +32,7 @@ public final class RoutingServlet extends SipServlet {
 
     private transient ActiveDialPlan plans;
     private transient SipActions actions;
+    private transient Admission admission;
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -39,7 +42,13 @@ public final class RoutingServlet extends SipServlet {
             throw new UnavailableException("no dial plan was loaded; see the log lines above for why");
         }
         actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY));
+        try {
+            admission = Admission.fromSystemProperties();
+        } catch (IllegalArgumentException e) {
+            throw new UnavailableException("overload settings: " + e.getMessage());
+        }
         LOG.info(() -> "dialroute: routing INVITEs with dial plan " + plans.current());
+        LOG.info(() -> "dialroute: admission limits: " + admission);
     }
 
     @Override
@@ -51,6 +60,14 @@ public final class RoutingServlet extends SipServlet {
         Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
                 sourceAddress(request), clock.instant());
         Decision decision = plans.current().route(call, ThreadLocalRandom.current());
+        // Admission after the lookup (microseconds): a proxied call costs several times what an
+        // answered one does, so each kind has its own rate limit. Above it: 503 + Retry-After, and
+        // the calls already admitted keep the server's capacity.
+        Admission.Kind kind = decision.action() instanceof Action.ProxyTo ? Admission.Kind.PROXY : Admission.Kind.ANSWER;
+        if (!admission.admit(kind)) {
+            SipActions.shed(request, admission.retryAfterSeconds());
+            return;
+        }
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + decision);
         }

@@ -72,7 +72,16 @@ final class SipActions {
         }
         // Record-Route keeps ACK, BYE and re-INVITEs of the call passing through dialroute.
         proxy.setRecordRoute(proxyTo.recordRoute());
-        if (proxyTo.strategy() == Strategy.PARALLEL || destinations.size() == 1) {
+        if (destinations.size() == 1) {
+            // One target: nothing to fail over to and no race to lose, so the app has nothing to
+            // do with the responses; unsupervised, the container relays them without calling
+            // doProvisionalResponse / doBranchResponse / doSuccessResponse for each one.
+            proxy.setParallel(true);
+            proxy.setSupervised(false);
+            proxy.proxyTo(destinations);
+            return;
+        }
+        if (proxyTo.strategy() == Strategy.PARALLEL) {
             // The container relays responses, sends the first 2xx on, cancels the other branches
             // and withholds errors while a branch can still answer (RFC 3261 section 16.7).
             proxy.setParallel(true);
@@ -142,6 +151,17 @@ final class SipActions {
                 return;
             }
         }
+    }
+
+    /**
+     * Refuses a new INVITE because the server is at its admission limit: {@code 503} with
+     * {@code Retry-After} (RFC 3261 section 21.5.4), nothing sent onward. As cheap as any final
+     * answer: no lookup, no Contact, no proxy state.
+     */
+    static void shed(SipServletRequest request, int retryAfterSeconds) throws IOException {
+        SipServletResponse response = request.createResponse(SipServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
+        response.send();
     }
 
     private void redirect(SipServletRequest request, List<Hop> hops, Action.RedirectTo redirectTo)

@@ -16,6 +16,10 @@ public interface RoutingEvents {
     default void decided(Decision decision) {
     }
 
+    /** A new INVITE was refused with 503 because the server is at its admission limit. */
+    default void shed(Decision decision) {
+    }
+
     /** A proxied call was sent to {@code hop} (the first target, or a failover). */
     default void attempted(Hop hop) {
     }

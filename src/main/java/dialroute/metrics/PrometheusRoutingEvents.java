@@ -25,6 +25,7 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     private final Counter attempts;
     private final Counter answers;
     private final Counter failovers;
+    private final Counter shed;
     private final Histogram setup;
     private final Info planInfo;
     private final Gauge planRules;
@@ -45,6 +46,9 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
                 .labelNames("destination", "class").register(registry);
         failovers = Counter.builder().withoutExemplars().name("dialroute_failovers_total")
                 .help("Proxied calls moved on to a further target after a failure").labelNames("prefix").register(registry);
+        shed = Counter.builder().withoutExemplars().name("dialroute_calls_shed_total")
+                .help("New INVITEs refused with 503 at the admission limit, by the action they would have had")
+                .labelNames("action").register(registry);
         setup = Histogram.builder().withoutExemplars().name("dialroute_call_setup_seconds")
                 .help("From a new INVITE's arrival to the final response the caller got")
                 .classicOnly()
@@ -67,6 +71,11 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
         } else if (action instanceof Action.RedirectTo r) {
             redirects.labelValues(Integer.toString(r.status())).inc();
         }
+    }
+
+    @Override
+    public void shed(Decision decision) {
+        shed.labelValues(actionName(decision.action())).inc();
     }
 
     @Override

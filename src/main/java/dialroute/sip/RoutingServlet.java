@@ -4,6 +4,7 @@ import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
+import dialroute.dialplan.RoutingEvents;
 import dialroute.overload.Admission;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,6 +34,7 @@ public final class RoutingServlet extends SipServlet {
     private transient ActiveDialPlan plans;
     private transient SipActions actions;
     private transient Admission admission;
+    private transient RoutingEvents events;
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -41,7 +43,8 @@ public final class RoutingServlet extends SipServlet {
         if (plans == null) {
             throw new UnavailableException("no dial plan was loaded; see the log lines above for why");
         }
-        actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY));
+        events = getServletContext().getAttribute(RoutingEvents.class.getName()) instanceof RoutingEvents e ? e : RoutingEvents.NONE;
+        actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY), events);
         try {
             admission = Admission.fromSystemProperties();
         } catch (IllegalArgumentException e) {
@@ -57,6 +60,7 @@ public final class RoutingServlet extends SipServlet {
             // A re-INVITE inside a proxied call: the container forwards it along the route set.
             return;
         }
+        long arrived = System.nanoTime();
         Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
                 sourceAddress(request), clock.instant());
         Decision decision = plans.current().route(call, ThreadLocalRandom.current());
@@ -66,21 +70,48 @@ public final class RoutingServlet extends SipServlet {
         Admission.Kind kind = decision.action() instanceof Action.ProxyTo ? Admission.Kind.PROXY : Admission.Kind.ANSWER;
         if (!admission.admit(kind)) {
             SipActions.shed(request, admission.retryAfterSeconds());
+            events.shed(decision);
             return;
         }
+        events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + decision);
         }
-        actions.perform(request, decision);
+        actions.perform(request, decision, arrived);
     }
 
+    /**
+     * Responses of the calls dialroute proxies (the proxy is supervised): provisional responses of
+     * a branch, and the final response about to go to the caller, which completes the call.
+     */
     @Override
-    protected void doProvisionalResponse(SipServletResponse response) throws IOException {
-        SipActions.afterBranchProvisional(response);
+    protected void doResponse(SipServletResponse response) throws IOException {
+        CallWatch watch = CallWatch.of(response);
+        if (response.getStatus() < 200) {
+            if (watch != null) {
+                watch.branchResponded(response);
+            }
+            SipActions.afterBranchProvisional(response);
+        } else {
+            if (response.getStatus() < 300) {
+                SipActions.afterAnswer(response);
+            }
+            if (watch != null) {
+                watch.completed(response.getStatus());
+            }
+        }
     }
 
+    /**
+     * A branch's final response: counted, and a failure that is no failover status ends a
+     * sequential search. The container sends branch finals here, not to doResponse.
+     */
     @Override
     protected void doBranchResponse(SipServletResponse response) {
+        CallWatch watch = CallWatch.of(response);
+        if (watch != null) {
+            watch.branchResponded(response);
+        }
         SipActions.afterBranchFailure(response);
     }
 

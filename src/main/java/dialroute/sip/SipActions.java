@@ -5,8 +5,10 @@ import dialroute.dialplan.Decision;
 import dialroute.dialplan.Failover;
 import dialroute.dialplan.Hop;
 import dialroute.dialplan.ReasonPhrases;
+import dialroute.dialplan.RoutingEvents;
 import dialroute.dialplan.Strategy;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -32,20 +34,27 @@ final class SipActions {
     static final String FAILOVER = "dialroute.failover";
 
     private final SipFactory factory;
+    private final RoutingEvents events;
 
-    SipActions(SipFactory factory) {
+    SipActions(SipFactory factory, RoutingEvents events) {
         this.factory = factory;
+        this.events = events;
     }
 
-    void perform(SipServletRequest request, Decision decision) throws IOException {
+    /**
+     * @param arrivedNanos when the INVITE arrived ({@link System#nanoTime()}), for the setup time
+     */
+    void perform(SipServletRequest request, Decision decision, long arrivedNanos) throws IOException {
         Action action = decision.action();
         try {
             if (action instanceof Action.ProxyTo proxyTo) {
-                proxy(request, decision.hops(), proxyTo);
+                proxy(request, decision, proxyTo, arrivedNanos);
             } else if (action instanceof Action.RedirectTo redirectTo) {
                 redirect(request, decision.hops(), redirectTo);
+                events.completed(decision, redirectTo.status(), Duration.ofNanos(System.nanoTime() - arrivedNanos));
             } else if (action instanceof Action.Reject reject) {
                 reject(request, reject);
+                events.completed(decision, reject.status(), Duration.ofNanos(System.nanoTime() - arrivedNanos));
             }
         } catch (ServletParseException | RuntimeException e) {
             // Targets are validated when the plan loads, so this is a bug or a container refusal;
@@ -57,10 +66,15 @@ final class SipActions {
         }
     }
 
-    private void proxy(SipServletRequest request, List<Hop> hops, Action.ProxyTo proxyTo) throws ServletParseException, IOException {
+    private void proxy(SipServletRequest request, Decision decision, Action.ProxyTo proxyTo, long arrivedNanos)
+            throws ServletParseException, IOException {
+        List<Hop> hops = decision.hops();
         List<URI> destinations = new ArrayList<>(hops.size());
+        List<String> branchUris = new ArrayList<>(hops.size());
         for (Hop hop : hops) {
-            destinations.add(factory.createURI(hop.proxyUri()));
+            URI uri = factory.createURI(hop.proxyUri());
+            destinations.add(uri);
+            branchUris.add(uri.toString());
         }
         Proxy proxy;
         try {
@@ -72,21 +86,16 @@ final class SipActions {
         }
         // Record-Route keeps ACK, BYE and re-INVITEs of the call passing through dialroute.
         proxy.setRecordRoute(proxyTo.recordRoute());
-        if (destinations.size() == 1) {
-            // One target: nothing to fail over to and no race to lose, so the app has nothing to
-            // do with the responses; unsupervised, the container relays them without calling
-            // doProvisionalResponse / doBranchResponse / doSuccessResponse for each one.
-            proxy.setParallel(true);
-            proxy.setSupervised(false);
-            proxy.proxyTo(destinations);
-            return;
-        }
-        if (proxyTo.strategy() == Strategy.PARALLEL) {
+        // Supervised: responses pass through RoutingServlet.doResponse, which counts them, cancels
+        // late-ringing losers of a fork and stops a search on a non-failover failure.
+        proxy.setSupervised(true);
+        CallWatch watch = new CallWatch(decision, branchUris, arrivedNanos, events);
+        request.setAttribute(CallWatch.ATTRIBUTE, watch);
+        if (proxyTo.strategy() == Strategy.PARALLEL || destinations.size() == 1) {
             // The container relays responses, sends the first 2xx on, cancels the other branches
             // and withholds errors while a branch can still answer (RFC 3261 section 16.7).
             proxy.setParallel(true);
-            // Supervised for afterBranchProvisional: a loser ringing late must still be cancelled.
-            proxy.setSupervised(true);
+            watch.started(destinations.size());
             proxy.proxyTo(destinations);
             return;
         }
@@ -95,12 +104,12 @@ final class SipActions {
         // a failure is not one of the rule's failover statuses.
         Failover failover = proxyTo.failover();
         proxy.setParallel(false);
-        proxy.setSupervised(true);
         // Must be set before the branches exist: each branch copies it when created. The container
         // counts whole seconds; a target silent that long is cancelled and the next one tried.
         ((ProxyExt) proxy).setProxy1xxTimeout((int) Math.max(1, (failover.provisionalTimeout().toMillis() + 999) / 1000));
         request.setAttribute(FAILOVER, failover);
         proxy.createProxyBranches(destinations);
+        watch.started(1);
         proxy.startProxy();
     }
 
@@ -149,6 +158,29 @@ final class SipActions {
                     // the branch completed meanwhile; nothing left to cancel
                 }
                 return;
+            }
+        }
+    }
+
+    /**
+     * Called with the 2xx about to go to the caller. Every other branch that is still ringing lost:
+     * cancel it now. The container cancels them too, but a branch whose 180 is being handled at
+     * the same moment slips through its check and would ring on until its timer runs out. A
+     * second CANCEL for the same branch is harmless (RFC 3261 section 9.2).
+     */
+    static void afterAnswer(SipServletResponse answer) throws IOException {
+        if (answer.getProxy() == null) {
+            return;
+        }
+        ProxyBranch winner = answer.getProxyBranch();
+        for (ProxyBranch other : answer.getProxy().getProxyBranches()) {
+            SipServletResponse last = other == winner ? null : other.getResponse();
+            if (last != null && last.getStatus() < 200) {
+                try {
+                    other.getRequest().createCancel().send();
+                } catch (IllegalStateException finished) {
+                    // answered or cancelled meanwhile
+                }
             }
         }
     }

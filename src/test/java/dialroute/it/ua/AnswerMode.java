@@ -7,6 +7,12 @@ public enum AnswerMode {
     RING_THEN_ANSWER,
 
     /**
+     * 180 Ringing, then 200 OK {@value #LATE_ANSWER_MILLIS} ms later: a person picking up. Lets a
+     * test order events, e.g. another branch of a fork ringing before this one answers.
+     */
+    RING_THEN_ANSWER_LATE,
+
+    /**
      * 180 Ringing, then nothing: the call stays ringing until the caller gives up. A CANCEL for it
      * gets 200 OK and the INVITE is then ended with 487 Request Terminated (RFC 3261 9.2).
      */
@@ -22,5 +28,8 @@ public enum AnswerMode {
      * No response at all, not even 100 Trying: a server that is down or black-holed. The INVITE
      * is still recorded.
      */
-    SILENT
+    SILENT;
+
+    /** How long {@link #RING_THEN_ANSWER_LATE} rings before it answers. */
+    public static final long LATE_ANSWER_MILLIS = 300;
 }

@@ -562,6 +562,12 @@ public final class TestPhone implements AutoCloseable {
                 send(transaction, invite, Response.RINGING, toTag, null);
                 send(transaction, invite, Response.OK, toTag, contact(contactUser, transport));
             }
+            case RING_THEN_ANSWER_LATE -> {
+                send(transaction, invite, Response.RINGING, toTag, null);
+                // Blocks this phone's only receive thread: fine for a callee that waits for nothing else.
+                Thread.sleep(AnswerMode.LATE_ANSWER_MILLIS);
+                send(transaction, invite, Response.OK, toTag, contact(contactUser, transport));
+            }
             case RING_ONLY -> {
                 send(transaction, invite, Response.RINGING, toTag, null);
                 ringingByBranch.put(branch(invite), new RingingInvite(transaction, invite, toTag));

@@ -67,6 +67,8 @@ resolve_plan() {
 export_container_env() {
   export CATALINA_HOME="$CATALINA_HOME_DIR" CATALINA_BASE="$CATALINA_HOME_DIR"
   export DIALROUTE_PLAN="$1"
+  # Kept outside the container folder, which provisioning lays out anew, so the password lasts.
+  export DIALROUTE_ADMIN_CREDENTIALS="${DIALROUTE_ADMIN_CREDENTIALS:-${XDG_CONFIG_HOME:-$HOME/.config}/dialroute/admin-credentials.properties}"
 }
 
 # True when something listens on the given local port. $1: tcp|udp, $2: port.

@@ -30,6 +30,14 @@ if [ -n "${DIALROUTE_PLAN:-}" ]; then
   unset _dialroute_plan_quoted
 fi
 
+# Where the admin API's credentials live (generated at first start, mode 600). Unset: this
+# container's conf/dialroute-admin.properties, which a fresh provisioning replaces.
+if [ -n "${DIALROUTE_ADMIN_CREDENTIALS:-}" ]; then
+  _dialroute_credentials_quoted=$(printf '%s' "$DIALROUTE_ADMIN_CREDENTIALS" | sed "s/'/'\\''/g")
+  CATALINA_OPTS="$CATALINA_OPTS '-Ddialroute.admin.credentials=$_dialroute_credentials_quoted'"
+  unset _dialroute_credentials_quoted
+fi
+
 # `catalina.sh start` writes the JVM's PID here and `catalina.sh stop -force` reads it
 # (scripts/lib.sh starts the JVM itself and keeps its PID).
 CATALINA_PID="$CATALINA_BASE/catalina.pid"

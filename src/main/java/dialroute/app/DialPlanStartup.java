@@ -1,5 +1,7 @@
 package dialroute.app;
 
+import dialroute.admin.AdminCredentials;
+import dialroute.admin.AdminServlet;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.InvalidDialPlanException;
@@ -29,6 +31,7 @@ public final class DialPlanStartup implements ServletContextListener {
     static final String BUNDLED_PLAN = "/WEB-INF/dialplans/sample.yaml";
 
     static final String POLL_PROPERTY = "dialroute.plan.poll-ms";
+    static final String CREDENTIALS_PROPERTY = "dialroute.admin.credentials";
     private static final String WATCHER = PlanFileWatcher.class.getName();
 
     private static final Logger LOG = Logger.getLogger("dialroute");
@@ -50,11 +53,34 @@ public final class DialPlanStartup implements ServletContextListener {
         RoutingEvents events = Metrics.publish(context);
         context.setAttribute(RoutingEvents.class.getName(), events);
         events.planLoaded(plan, false);
+        PlanFileWatcher watcher = null;
         if (file != null) {
             Duration interval = Duration.ofMillis(Long.getLong(POLL_PROPERTY, 1000));
-            context.setAttribute(WATCHER, PlanFileWatcher.start(file, active, interval, events));
+            watcher = PlanFileWatcher.start(file, active, interval, events);
+            context.setAttribute(WATCHER, watcher);
             LOG.info(() -> "dialroute: watching " + file + " for changes every " + interval.toMillis() + " ms");
         }
+        publishAdmin(context, active, watcher);
+    }
+
+    /**
+     * The admin API at /admin/*, behind HTTP Basic with credentials from {@value #CREDENTIALS_PROPERTY}
+     * (default conf/dialroute-admin.properties under the container's base), generated at first start.
+     * Without readable credentials the API stays off and routing goes on.
+     */
+    private static void publishAdmin(ServletContext context, ActiveDialPlan active, PlanFileWatcher watcher) {
+        String configured = System.getProperty(CREDENTIALS_PROPERTY);
+        Path credentialsFile = configured != null ? Path.of(configured)
+                : Path.of(System.getProperty("catalina.base", "."), "conf", "dialroute-admin.properties");
+        AdminCredentials credentials;
+        try {
+            credentials = AdminCredentials.loadOrCreate(credentialsFile);
+        } catch (IOException | RuntimeException e) {
+            LOG.severe("dialroute: admin API off: cannot use " + credentialsFile + ": " + e.getMessage());
+            return;
+        }
+        context.addServlet("admin", new AdminServlet(active, watcher, credentials)).addMapping("/admin/*");
+        LOG.info(() -> "dialroute: admin API at " + context.getContextPath() + "/admin/ (credentials in " + credentialsFile.toAbsolutePath() + ")");
     }
 
     @Override

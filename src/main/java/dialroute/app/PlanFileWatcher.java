@@ -1,5 +1,6 @@
 package dialroute.app;
 
+import dialroute.admin.PlanFile;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.InvalidDialPlanException;
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * save by writing a new file and renaming it over the old one, and deployment tools replace whole
  * directories; a poll sees all of these the same way, at the cost of one stat call a second.
  */
-public final class PlanFileWatcher implements AutoCloseable {
+public final class PlanFileWatcher implements PlanFile, AutoCloseable {
     private static final Logger LOG = Logger.getLogger("dialroute");
 
     private final Path file;
@@ -93,9 +94,19 @@ public final class PlanFileWatcher implements AutoCloseable {
         if (next.version().equals(serving.version())) {
             return; // touched, not changed
         }
-        active.replace(next);
+        install(next);
+    }
+
+    @Override
+    public DialPlan read() throws InvalidDialPlanException {
+        return reader.read(file);
+    }
+
+    @Override
+    public synchronized void install(DialPlan next) {
+        DialPlan replaced = active.replace(next);
         events.planLoaded(next, true);
-        LOG.info("dialroute: reloaded dial plan " + next + ", replacing version " + serving.version());
+        LOG.info("dialroute: reloaded dial plan " + next + ", replacing version " + replaced.version());
     }
 
     /** What identifies one state of the file: modification time and size, or "missing". */

@@ -1,0 +1,249 @@
+package dialroute.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dialroute.cli.Explanations;
+import dialroute.dialplan.Action;
+import dialroute.dialplan.ActiveDialPlan;
+import dialroute.dialplan.Call;
+import dialroute.dialplan.Decision;
+import dialroute.dialplan.DialPlan;
+import dialroute.dialplan.Endpoint;
+import dialroute.dialplan.InvalidDialPlanException;
+import dialroute.dialplan.Rule;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+/**
+ * The admin HTTP API, JSON in and out, HTTP Basic with the generated credentials:
+ * <pre>
+ * GET  /admin/plan                                   the plan in service: version, rules, destinations
+ * GET  /admin/lookup?number=N[&amp;caller=C][&amp;source=IP][&amp;at=ISO][&amp;seed=S]   the decision and why
+ * POST /admin/reload[?dry-run=true][&amp;numbers=N,N]    re-read the plan file: problems (422, nothing
+ *                                                    changes), or the numbers whose decision changes;
+ *                                                    without dry-run a valid plan goes into service
+ * </pre>
+ * Errors are JSON too: {@code {"error": "..."}} with 400, 401, 404, 405 or 409.
+ */
+public final class AdminServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final transient ActiveDialPlan plans;
+    private final transient PlanFile planFile;
+    private final transient AdminCredentials credentials;
+
+    /** @param planFile the file the plan came from, or null when the bundled plan serves */
+    public AdminServlet(ActiveDialPlan plans, PlanFile planFile, AdminCredentials credentials) {
+        this.plans = plans;
+        this.planFile = planFile;
+        this.credentials = credentials;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!credentials.accepts(request.getHeader("Authorization"))) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"dialroute admin\"");
+            error(response, 401, "authentication required: HTTP Basic with the credentials in the admin credentials file");
+            return;
+        }
+        String path = request.getPathInfo() == null ? "" : request.getPathInfo();
+        String method = request.getMethod();
+        switch (path) {
+            case "/plan" -> requireMethod(method, "GET", response, () -> send(response, 200, planJson(plans.current())));
+            case "/lookup" -> requireMethod(method, "GET", response, () -> lookup(request, response));
+            case "/reload" -> requireMethod(method, "POST", response, () -> reload(request, response));
+            default -> error(response, 404, "no such admin resource '" + path + "'; use /plan, /lookup or /reload");
+        }
+    }
+
+    private void lookup(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String number = request.getParameter("number");
+        if (number == null || number.isBlank()) {
+            error(response, 400, "'number' is required, e.g. /admin/lookup?number=9123");
+            return;
+        }
+        Call call;
+        Long seed;
+        try {
+            call = new Call(number, request.getParameter("caller"), address(request.getParameter("source")), instant(request.getParameter("at")));
+            seed = request.getParameter("seed") == null ? null : Long.valueOf(request.getParameter("seed"));
+        } catch (IllegalArgumentException e) {
+            error(response, 400, e.getMessage());
+            return;
+        }
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.getWriter().write(Explanations.json(plans.current(), call, seed));
+    }
+
+    private void reload(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (planFile == null) {
+            error(response, 409, "the bundled sample plan is serving; there is no plan file to reload (set dialroute.plan)");
+            return;
+        }
+        boolean dryRun = "true".equals(request.getParameter("dry-run"));
+        DialPlan next;
+        try {
+            next = planFile.read();
+        } catch (InvalidDialPlanException e) {
+            response.setStatus(422);
+            response.setContentType("application/json");
+            response.getWriter().write(Explanations.problemsJson(plans.current().source(), e.problems()));
+            return;
+        }
+        DialPlan serving = plans.current();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("valid", true);
+        o.put("dry_run", dryRun);
+        o.put("serving_version", serving.version());
+        o.put("new_version", next.version());
+        ArrayNode changed = o.putArray("changed");
+        String numbers = request.getParameter("numbers");
+        if (numbers != null) {
+            for (String n : numbers.split(",")) {
+                String number = n.trim();
+                if (number.isEmpty()) {
+                    continue;
+                }
+                String before = summary(serving.lookup(number));
+                String after = summary(next.lookup(number));
+                if (!before.equals(after)) {
+                    ObjectNode c = changed.addObject();
+                    c.put("number", number);
+                    c.put("before", before);
+                    c.put("after", after);
+                }
+            }
+        }
+        if (!dryRun) {
+            planFile.install(next);
+        }
+        o.put("in_service", plans.current().version());
+        send(response, 200, o);
+    }
+
+    /** One line for comparing decisions: action, status and where the call goes. */
+    static String summary(Decision d) {
+        StringBuilder s = new StringBuilder();
+        Action a = d.action();
+        if (a instanceof Action.Reject r) {
+            s.append("reject ").append(r.status()).append(' ').append(r.phrase());
+        } else if (a instanceof Action.RedirectTo r) {
+            s.append("redirect ").append(r.status());
+            d.hops().forEach(h -> s.append(' ').append(h.uri()).append(h.q() == null ? "" : ";q=" + h.q()));
+        } else {
+            s.append("proxy ").append(((Action.ProxyTo) a).strategy().toString().toLowerCase());
+            d.hops().forEach(h -> s.append(' ').append(h.proxyUri()));
+        }
+        return s.toString();
+    }
+
+    /** A rule's action in one line, targets by name: "proxy sequential backup, pstn". */
+    static String describe(Action action) {
+        if (action instanceof Action.Reject r) {
+            return "reject " + r.status() + " " + r.phrase();
+        }
+        if (action instanceof Action.RedirectTo r) {
+            List<String> contacts = new ArrayList<>();
+            for (Action.ContactSpec c : r.contacts()) {
+                contacts.add(c.endpoint().name() + (c.q() == null ? "" : " q=" + c.q()));
+            }
+            return "redirect " + r.status() + " " + String.join(", ", contacts);
+        }
+        Action.ProxyTo p = (Action.ProxyTo) action;
+        List<String> targets = new ArrayList<>();
+        p.targets().forEach(t -> targets.add(t.item().name() + (p.strategy() == dialroute.dialplan.Strategy.WEIGHTED ? " weight " + t.weight() : "")));
+        return "proxy " + p.strategy().toString().toLowerCase() + " " + String.join(", ", targets);
+    }
+
+    private static ObjectNode planJson(DialPlan plan) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("source", plan.source());
+        o.put("version", plan.version());
+        ArrayNode rules = o.putArray("rules");
+        for (Rule rule : plan.rules()) {
+            ObjectNode r = rules.addObject();
+            r.put("prefix", rule.prefix());
+            r.put("line", rule.line());
+            r.put("description", rule.description());
+            r.put("conditions", rule.when().isAlways() ? null : rule.when().all().toString());
+            r.put("rewrite", rule.rewrite().toString());
+            r.put("action", describe(rule.action()));
+        }
+        ObjectNode destinations = o.putObject("destinations");
+        for (Map.Entry<String, Endpoint> e : plan.endpoints().entrySet()) {
+            destinations.put(e.getKey(), e.getValue() instanceof dialroute.dialplan.Destination d
+                    ? d.target().uri() : "group: " + describeGroup((dialroute.dialplan.DestinationGroup) e.getValue()));
+        }
+        return o;
+    }
+
+    private static String describeGroup(dialroute.dialplan.DestinationGroup g) {
+        List<String> members = new ArrayList<>();
+        g.members().forEach(m -> members.add(m.item().name() + (g.strategy() == dialroute.dialplan.Strategy.WEIGHTED ? " weight " + m.weight() : "")));
+        return g.strategy().toString().toLowerCase() + " " + String.join(", ", members);
+    }
+
+    private static InetAddress address(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        // Literals only: a host name here would make the admin API do DNS lookups.
+        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+            throw new IllegalArgumentException("'source' must be an IP address, was '" + text + "'");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'source' must be an IP address, was '" + text + "'");
+        }
+    }
+
+    private static Instant instant(String text) {
+        if (text == null || text.isBlank()) {
+            return Instant.now();
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'at' must be an ISO instant such as 2026-11-30T09:00:00Z, was '" + text + "'");
+        }
+    }
+
+    private interface Handler {
+        void run() throws IOException;
+    }
+
+    private static void requireMethod(String method, String allowed, HttpServletResponse response, Handler handler) throws IOException {
+        if (!allowed.equals(method)) {
+            response.setHeader("Allow", allowed);
+            error(response, 405, "use " + allowed + " here");
+            return;
+        }
+        handler.run();
+    }
+
+    private static void error(HttpServletResponse response, int status, String message) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error", message);
+        send(response, status, o);
+    }
+
+    private static void send(HttpServletResponse response, int status, ObjectNode body) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(response.getWriter(), body);
+    }
+}

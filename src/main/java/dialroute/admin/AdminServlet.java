@@ -3,6 +3,7 @@ package dialroute.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dialroute.calllog.JsonCallLog;
 import dialroute.cli.Explanations;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.ActiveDialPlan;
@@ -32,6 +33,7 @@ import javax.servlet.http.HttpServletResponse;
  * POST /admin/reload[?dry-run=true][&amp;numbers=N,N]    re-read the plan file: problems (422, nothing
  *                                                    changes), or the numbers whose decision changes;
  *                                                    without dry-run a valid plan goes into service
+ * POST /admin/calllog?enabled=true|false             switch the call log (a file must be configured)
  * </pre>
  * Errors are JSON too: {@code {"error": "..."}} with 400, 401, 404, 405 or 409.
  */
@@ -41,12 +43,14 @@ public final class AdminServlet extends HttpServlet {
 
     private final transient ActiveDialPlan plans;
     private final transient PlanFile planFile;
+    private final transient JsonCallLog callLog;
     private final transient AdminCredentials credentials;
 
     /** @param planFile the file the plan came from, or null when the bundled plan serves */
-    public AdminServlet(ActiveDialPlan plans, PlanFile planFile, AdminCredentials credentials) {
+    public AdminServlet(ActiveDialPlan plans, PlanFile planFile, JsonCallLog callLog, AdminCredentials credentials) {
         this.plans = plans;
         this.planFile = planFile;
+        this.callLog = callLog;
         this.credentials = credentials;
     }
 
@@ -63,7 +67,8 @@ public final class AdminServlet extends HttpServlet {
             case "/plan" -> requireMethod(method, "GET", response, () -> send(response, 200, planJson(plans.current())));
             case "/lookup" -> requireMethod(method, "GET", response, () -> lookup(request, response));
             case "/reload" -> requireMethod(method, "POST", response, () -> reload(request, response));
-            default -> error(response, 404, "no such admin resource '" + path + "'; use /plan, /lookup or /reload");
+            case "/calllog" -> requireMethod(method, "POST", response, () -> callLog(request, response));
+            default -> error(response, 404, "no such admin resource '" + path + "'; use /plan, /lookup, /reload or /calllog");
         }
     }
 
@@ -130,6 +135,24 @@ public final class AdminServlet extends HttpServlet {
             planFile.install(next);
         }
         o.put("in_service", plans.current().version());
+        send(response, 200, o);
+    }
+
+    private void callLog(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String enabled = request.getParameter("enabled");
+        if (!"true".equals(enabled) && !"false".equals(enabled)) {
+            error(response, 400, "'enabled' must be true or false");
+            return;
+        }
+        callLog.setEnabled(Boolean.parseBoolean(enabled));
+        if (Boolean.parseBoolean(enabled) && !callLog.isEnabled()) {
+            error(response, 409, "no call log file is configured (set dialroute.calllog.file)");
+            return;
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("enabled", Boolean.parseBoolean(enabled));
+        o.put("written", callLog.written());
+        o.put("dropped", callLog.dropped());
         send(response, 200, o);
     }
 

@@ -2,6 +2,7 @@ package dialroute.app;
 
 import dialroute.admin.AdminCredentials;
 import dialroute.admin.AdminServlet;
+import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.InvalidDialPlanException;
@@ -51,6 +52,8 @@ public final class DialPlanStartup implements ServletContextListener {
         context.setAttribute(ActiveDialPlan.class.getName(), active);
         LOG.info(() -> "dialroute: loaded dial plan " + plan);
         RoutingEvents events = Metrics.publish(context);
+        JsonCallLog callLog = JsonCallLog.fromSystemProperties();
+        context.setAttribute(JsonCallLog.class.getName(), callLog);
         context.setAttribute(RoutingEvents.class.getName(), events);
         events.planLoaded(plan, false);
         PlanFileWatcher watcher = null;
@@ -60,7 +63,7 @@ public final class DialPlanStartup implements ServletContextListener {
             context.setAttribute(WATCHER, watcher);
             LOG.info(() -> "dialroute: watching " + file + " for changes every " + interval.toMillis() + " ms");
         }
-        publishAdmin(context, active, watcher);
+        publishAdmin(context, active, watcher, callLog);
     }
 
     /**
@@ -68,7 +71,7 @@ public final class DialPlanStartup implements ServletContextListener {
      * (default conf/dialroute-admin.properties under the container's base), generated at first start.
      * Without readable credentials the API stays off and routing goes on.
      */
-    private static void publishAdmin(ServletContext context, ActiveDialPlan active, PlanFileWatcher watcher) {
+    private static void publishAdmin(ServletContext context, ActiveDialPlan active, PlanFileWatcher watcher, JsonCallLog callLog) {
         String configured = System.getProperty(CREDENTIALS_PROPERTY);
         Path credentialsFile = configured != null ? Path.of(configured)
                 : Path.of(System.getProperty("catalina.base", "."), "conf", "dialroute-admin.properties");
@@ -79,13 +82,17 @@ public final class DialPlanStartup implements ServletContextListener {
             LOG.severe("dialroute: admin API off: cannot use " + credentialsFile + ": " + e.getMessage());
             return;
         }
-        context.addServlet("admin", new AdminServlet(active, watcher, credentials)).addMapping("/admin/*");
+        context.addServlet("admin", new AdminServlet(active, watcher, callLog, credentials)).addMapping("/admin/*");
         LOG.info(() -> "dialroute: admin API at " + context.getContextPath() + "/admin/ (credentials in " + credentialsFile.toAbsolutePath() + ")");
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        if (context.getAttribute(JsonCallLog.class.getName()) instanceof JsonCallLog callLog) {
+            callLog.close();
+        }
+        context.removeAttribute(JsonCallLog.class.getName());
         if (context.getAttribute(WATCHER) instanceof PlanFileWatcher watcher) {
             watcher.close();
         }

@@ -1,5 +1,7 @@
 package dialroute.sip;
 
+import dialroute.calllog.CallRecord;
+import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.Decision;
 import dialroute.dialplan.Hop;
 import dialroute.dialplan.RoutingEvents;
@@ -24,11 +26,16 @@ final class CallWatch {
     private final List<String> branchUris;
     private final long startedNanos;
     private final RoutingEvents events;
+    private final JsonCallLog callLog;
+    private final CallRecord record;
     private final BitSet attempted = new BitSet();
     private final BitSet answered = new BitSet();
     private boolean completed;
 
-    CallWatch(Decision decision, List<String> branchUris, long startedNanos, RoutingEvents events) {
+    CallWatch(Decision decision, List<String> branchUris, long startedNanos, RoutingEvents events, JsonCallLog callLog,
+              CallRecord record) {
+        this.callLog = callLog;
+        this.record = record;
         this.decision = decision;
         this.hops = decision.hops();
         this.branchUris = branchUris;
@@ -76,7 +83,9 @@ final class CallWatch {
     synchronized void completed(int status) {
         if (!completed) {
             completed = true;
-            events.completed(decision, status, Duration.ofNanos(System.nanoTime() - startedNanos));
+            Duration setup = Duration.ofNanos(System.nanoTime() - startedNanos);
+            events.completed(decision, status, setup);
+            callLog.callCompleted(record, status, setup);
         }
     }
 

@@ -1,5 +1,7 @@
 package dialroute.sip;
 
+import dialroute.calllog.CallRecord;
+import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Action;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,6 +38,7 @@ public final class RoutingServlet extends SipServlet {
     private transient SipActions actions;
     private transient Admission admission;
     private transient RoutingEvents events;
+    private transient JsonCallLog callLog;
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -44,7 +48,8 @@ public final class RoutingServlet extends SipServlet {
             throw new UnavailableException("no dial plan was loaded; see the log lines above for why");
         }
         events = getServletContext().getAttribute(RoutingEvents.class.getName()) instanceof RoutingEvents e ? e : RoutingEvents.NONE;
-        actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY), events);
+        callLog = getServletContext().getAttribute(JsonCallLog.class.getName()) instanceof JsonCallLog l ? l : JsonCallLog.disabled();
+        actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY), events, callLog);
         try {
             admission = Admission.fromSystemProperties();
         } catch (IllegalArgumentException e) {
@@ -64,6 +69,7 @@ public final class RoutingServlet extends SipServlet {
         Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
                 sourceAddress(request), clock.instant());
         Decision decision = plans.current().route(call, ThreadLocalRandom.current());
+        CallRecord record = CallRecord.of(request.getCallId(), call, decision);
         // Admission after the lookup (microseconds): a proxied call costs several times what an
         // answered one does, so each kind has its own rate limit. Above it: 503 + Retry-After, and
         // the calls already admitted keep the server's capacity.
@@ -71,13 +77,14 @@ public final class RoutingServlet extends SipServlet {
         if (!admission.admit(kind)) {
             SipActions.shed(request, admission.retryAfterSeconds());
             events.shed(decision);
+            callLog.callShed(record, Duration.ofNanos(System.nanoTime() - arrived));
             return;
         }
         events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + decision);
         }
-        actions.perform(request, decision, arrived);
+        actions.perform(request, decision, arrived, record);
     }
 
     /**

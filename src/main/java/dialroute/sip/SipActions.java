@@ -1,5 +1,7 @@
 package dialroute.sip;
 
+import dialroute.calllog.CallRecord;
+import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
 import dialroute.dialplan.Failover;
@@ -35,26 +37,28 @@ final class SipActions {
 
     private final SipFactory factory;
     private final RoutingEvents events;
+    private final JsonCallLog callLog;
 
-    SipActions(SipFactory factory, RoutingEvents events) {
+    SipActions(SipFactory factory, RoutingEvents events, JsonCallLog callLog) {
         this.factory = factory;
         this.events = events;
+        this.callLog = callLog;
     }
 
     /**
      * @param arrivedNanos when the INVITE arrived ({@link System#nanoTime()}), for the setup time
      */
-    void perform(SipServletRequest request, Decision decision, long arrivedNanos) throws IOException {
+    void perform(SipServletRequest request, Decision decision, long arrivedNanos, CallRecord record) throws IOException {
         Action action = decision.action();
         try {
             if (action instanceof Action.ProxyTo proxyTo) {
-                proxy(request, decision, proxyTo, arrivedNanos);
+                proxy(request, decision, proxyTo, arrivedNanos, record);
             } else if (action instanceof Action.RedirectTo redirectTo) {
                 redirect(request, decision.hops(), redirectTo);
-                events.completed(decision, redirectTo.status(), Duration.ofNanos(System.nanoTime() - arrivedNanos));
+                answered(decision, record, redirectTo.status(), arrivedNanos);
             } else if (action instanceof Action.Reject reject) {
                 reject(request, reject);
-                events.completed(decision, reject.status(), Duration.ofNanos(System.nanoTime() - arrivedNanos));
+                answered(decision, record, reject.status(), arrivedNanos);
             }
         } catch (ServletParseException | RuntimeException e) {
             // Targets are validated when the plan loads, so this is a bug or a container refusal;
@@ -66,7 +70,14 @@ final class SipActions {
         }
     }
 
-    private void proxy(SipServletRequest request, Decision decision, Action.ProxyTo proxyTo, long arrivedNanos)
+    /** A call dialroute answered itself is complete: counted and logged. */
+    private void answered(Decision decision, CallRecord record, int status, long arrivedNanos) {
+        Duration setup = Duration.ofNanos(System.nanoTime() - arrivedNanos);
+        events.completed(decision, status, setup);
+        callLog.callCompleted(record, status, setup);
+    }
+
+    private void proxy(SipServletRequest request, Decision decision, Action.ProxyTo proxyTo, long arrivedNanos, CallRecord record)
             throws ServletParseException, IOException {
         List<Hop> hops = decision.hops();
         List<URI> destinations = new ArrayList<>(hops.size());
@@ -89,7 +100,7 @@ final class SipActions {
         // Supervised: responses pass through RoutingServlet.doResponse, which counts them, cancels
         // late-ringing losers of a fork and stops a search on a non-failover failure.
         proxy.setSupervised(true);
-        CallWatch watch = new CallWatch(decision, branchUris, arrivedNanos, events);
+        CallWatch watch = new CallWatch(decision, branchUris, arrivedNanos, events, callLog, record);
         request.setAttribute(CallWatch.ATTRIBUTE, watch);
         if (proxyTo.strategy() == Strategy.PARALLEL || destinations.size() == 1) {
             // The container relays responses, sends the first 2xx on, cancels the other branches

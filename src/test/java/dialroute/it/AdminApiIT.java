@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import dialroute.it.ua.TestPhone;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Properties;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -77,7 +80,7 @@ class AdminApiIT {
         assertError("GET", "/lookup?number=9123&source=pbx.example.com", 400, "'source' must be an IP address, was 'pbx.example.com'");
         assertError("GET", "/lookup?number=9123&at=tomorrow", 400,
                 "'at' must be an ISO instant such as 2026-11-30T09:00:00Z, was 'tomorrow'");
-        assertError("GET", "/nothing", 404, "no such admin resource '/nothing'; use /plan, /lookup or /reload");
+        assertError("GET", "/nothing", 404, "no such admin resource '/nothing'; use /plan, /lookup, /reload or /calllog");
         assertError("GET", "/reload", 405, "use POST here");
     }
 
@@ -105,6 +108,36 @@ class AdminApiIT {
         JsonNode reloaded = JSON.readTree(send("POST", "/reload?numbers=8123,9123").body());
         assertEquals(version, reloaded.get("in_service").asText());
         assertEquals(0, reloaded.get("changed").size(), reloaded.toString());
+    }
+
+    @Test
+    void callLogWritesOneJsonLinePerCallAndCanBeSwitchedOff() throws Exception {
+        Path log = Path.of(System.getProperty("dialroute.calllog.file"));
+        assertEquals(false, ok("POST", "/calllog?enabled=false").get("enabled").asBoolean());
+        try (TestPhone caller = TestPhone.start("caller", 5174)) {
+            assertEquals(403, caller.call("00440001", DialrouteDeployment.DIALROUTE, "udp").awaitFinal(Duration.ofSeconds(5)).status());
+            assertEquals(true, ok("POST", "/calllog?enabled=true").get("enabled").asBoolean());
+            assertEquals(403, caller.call("00440002", DialrouteDeployment.DIALROUTE, "udp").awaitFinal(Duration.ofSeconds(5)).status());
+        }
+        JsonNode line = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (line == null && System.nanoTime() < deadline) {
+            for (String l : Files.exists(log) ? Files.readAllLines(log) : List.<String>of()) {
+                if (l.contains("00440001")) {
+                    throw new AssertionError("a call made while the log was off was written: " + l);
+                }
+                if (l.contains("00440002")) {
+                    line = JSON.readTree(l);
+                }
+            }
+            Thread.sleep(50);
+        }
+        assertTrue(line != null, "no line for 00440002 in " + log);
+        assertEquals("reject", line.get("action").asText());
+        assertEquals(403, line.get("final_status").asInt());
+        assertEquals("00", line.get("rule").get("prefix").asText());
+        assertEquals("caller", line.get("caller").asText());
+        assertError("POST", "/calllog?enabled=maybe", 400, "'enabled' must be true or false");
     }
 
     private JsonNode ok(String method, String path) throws Exception {

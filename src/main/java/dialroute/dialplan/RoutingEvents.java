@@ -20,6 +20,10 @@ public interface RoutingEvents {
     default void shed(Decision decision) {
     }
 
+    /** A new INVITE was refused because its source address sends more than it may (flood protection). */
+    default void floodRefused() {
+    }
+
     /** A proxied call was sent to {@code hop} (the first target, or a failover). */
     default void attempted(Hop hop) {
     }

@@ -26,6 +26,7 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     private final Counter answers;
     private final Counter failovers;
     private final Counter shed;
+    private final Counter flooded;
     private final Histogram setup;
     private final Info planInfo;
     private final Gauge planRules;
@@ -49,6 +50,8 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
         shed = Counter.builder().withoutExemplars().name("dialroute_calls_shed_total")
                 .help("New INVITEs refused with 503 at the admission limit, by the action they would have had")
                 .labelNames("action").register(registry);
+        flooded = Counter.builder().withoutExemplars().name("dialroute_flood_refused_total")
+                .help("New INVITEs refused because their source address sent more than it may").register(registry);
         setup = Histogram.builder().withoutExemplars().name("dialroute_call_setup_seconds")
                 .help("From a new INVITE's arrival to the final response the caller got")
                 .classicOnly()
@@ -76,6 +79,11 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     @Override
     public void shed(Decision decision) {
         shed.labelValues(actionName(decision.action())).inc();
+    }
+
+    @Override
+    public void floodRefused() {
+        flooded.inc();
     }
 
     @Override

@@ -107,7 +107,7 @@ public final class Admission {
         return (int) Math.max(1, Math.round(perSecond * Math.max(0, burstMs) / 1000.0));
     }
 
-    private static double number(Properties p, String key, double fallback) {
+    static double number(Properties p, String key, double fallback) {
         String v = p.getProperty(key);
         if (v == null || v.isBlank()) {
             return fallback;

@@ -8,6 +8,7 @@ import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.overload.Admission;
+import dialroute.overload.SourceLimiter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,6 +38,7 @@ public final class RoutingServlet extends SipServlet {
     private transient ActiveDialPlan plans;
     private transient SipActions actions;
     private transient Admission admission;
+    private transient SourceLimiter flood;
     private transient RoutingEvents events;
     private transient JsonCallLog callLog;
     private final transient Clock clock = Clock.systemUTC();
@@ -52,11 +54,13 @@ public final class RoutingServlet extends SipServlet {
         actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY), events, callLog);
         try {
             admission = Admission.fromSystemProperties();
+            flood = SourceLimiter.fromSystemProperties();
         } catch (IllegalArgumentException e) {
             throw new UnavailableException("overload settings: " + e.getMessage());
         }
         LOG.info(() -> "dialroute: routing INVITEs with dial plan " + plans.current());
         LOG.info(() -> "dialroute: admission limits: " + admission);
+        LOG.info(() -> "dialroute: flood protection: " + flood);
     }
 
     @Override
@@ -66,6 +70,13 @@ public final class RoutingServlet extends SipServlet {
             return;
         }
         long arrived = System.nanoTime();
+        String source = request.getRemoteAddr();
+        if (!flood.admit(source)) {
+            // Checked before the lookup: a flooding source costs as little as possible.
+            SipActions.shed(request, (int) flood.retryAfterSeconds(source));
+            events.floodRefused();
+            return;
+        }
         Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
                 sourceAddress(request), clock.instant());
         Decision decision = plans.current().route(call, ThreadLocalRandom.current());

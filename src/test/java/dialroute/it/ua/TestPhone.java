@@ -101,6 +101,7 @@ public final class TestPhone implements AutoCloseable {
     private static final long WORKER_JOIN_SLICE_MILLIS = 20;
 
     private final String name;
+    private final String host;
     private final int port;
     private final SipStackImpl stack;
     private final SipProvider provider;
@@ -122,8 +123,9 @@ public final class TestPhone implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AnswerMode answerMode = AnswerMode.RING_THEN_ANSWER;
 
-    private TestPhone(String name, int port, SipStackImpl stack, SipProvider provider, List<Thread> processorThreads) {
+    private TestPhone(String name, String host, int port, SipStackImpl stack, SipProvider provider, List<Thread> processorThreads) {
         this.name = name;
+        this.host = host;
         this.port = port;
         this.stack = stack;
         this.provider = provider;
@@ -137,6 +139,14 @@ public final class TestPhone implements AutoCloseable {
      * @throws IllegalStateException if the port cannot be bound
      */
     public static TestPhone start(String name, int port) {
+        return start(name, HOST, port);
+    }
+
+    /**
+     * Like {@link #start(String, int)} on another loopback address (127.0.0.2, ...), for tests
+     * that need callers the server tells apart by address.
+     */
+    public static TestPhone start(String name, String host, int port) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }
@@ -166,18 +176,18 @@ public final class TestPhone implements AutoCloseable {
         SipProvider provider = null;
         TestPhone phone = null;
         try {
-            ListeningPoint udp = stack.createListeningPoint(HOST, port, ListeningPoint.UDP);
-            ListeningPoint tcp = stack.createListeningPoint(HOST, port, ListeningPoint.TCP);
+            ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
+            ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
             provider = stack.createSipProvider(udp);
             provider.addListeningPoint(tcp);
-            phone = new TestPhone(name, port, stack, provider, processorThreadsSince(threadsBefore, port));
+            phone = new TestPhone(name, host, port, stack, provider, processorThreadsSince(threadsBefore, host, port));
             provider.addSipListener(phone.listener);
             stack.start();
             return phone;
         } catch (Exception e) {
-            shutDown(stack, provider, phone == null ? null : phone.listener, port,
-                    processorThreadsSince(threadsBefore, port));
-            throw new IllegalStateException("phone '" + name + "' could not listen on " + HOST + ":" + port
+            shutDown(stack, provider, phone == null ? null : phone.listener, host, port,
+                    processorThreadsSince(threadsBefore, host, port));
+            throw new IllegalStateException("phone '" + name + "' could not listen on " + host + ":" + port
                     + " (udp+tcp): " + e, e);
         }
     }
@@ -213,7 +223,7 @@ public final class TestPhone implements AutoCloseable {
 
     /** {@code 127.0.0.1:<port>}, e.g. to call this phone directly. */
     public String hostPort() {
-        return HOST + ":" + port;
+        return host + ":" + port;
     }
 
     /**
@@ -249,7 +259,7 @@ public final class TestPhone implements AutoCloseable {
             ToHeader to = headerFactory.createToHeader(addressFactory.createAddress((SipURI) target.clone()), null);
             CallIdHeader callId = provider.getNewCallId();
             CSeqHeader cseq = headerFactory.createCSeqHeader(OutgoingCall.INVITE_CSEQ, Request.INVITE);
-            ViaHeader via = headerFactory.createViaHeader(HOST, port, lpTransport, null);
+            ViaHeader via = headerFactory.createViaHeader(host, port, lpTransport, null);
             MaxForwardsHeader maxForwards = headerFactory.createMaxForwardsHeader(70);
             Request invite = messageFactory.createRequest(target, Request.INVITE, callId, cseq, from, to,
                     new ArrayList<>(List.of(via)), maxForwards);
@@ -329,11 +339,11 @@ public final class TestPhone implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             ringingByBranch.clear();
-            shutDown(stack, provider, listener, port, processorThreads);
+            shutDown(stack, provider, listener, host, port, processorThreads);
         }
     }
 
-    private static void shutDown(SipStackImpl stack, SipProvider provider, SipListener listener, int port,
+    private static void shutDown(SipStackImpl stack, SipProvider provider, SipListener listener, String host, int port,
                                  List<Thread> processorThreads) {
         if (provider != null && listener != null) {
             provider.removeSipListener(listener);
@@ -361,9 +371,9 @@ public final class TestPhone implements AutoCloseable {
         EventScanner scanner = stack.getEventScanner();
         if (scanner != null) {
             scanner.forceStop();
-            scanner.addEvent(new EventWrapper(new IOExceptionEvent(stack, HOST, port, ListeningPoint.UDP), null));
+            scanner.addEvent(new EventWrapper(new IOExceptionEvent(stack, host, port, ListeningPoint.UDP), null));
         }
-        awaitEnd(processorThreads, port);
+        awaitEnd(processorThreads, host, port);
         stopUdpWorkers(stack.getStackName());
     }
 
@@ -400,9 +410,9 @@ public final class TestPhone implements AutoCloseable {
      * and by being new, so that another stack's threads on the same port (a phone started twice on
      * one port by mistake) are never taken for this one's.
      */
-    private static List<Thread> processorThreadsSince(Set<Thread> before, int port) {
-        List<String> names = List.of("MessageProcessorThread-UDP-" + HOST + "/" + port,
-                "MessageProcessorThread-TCP-" + HOST + "/" + port);
+    private static List<Thread> processorThreadsSince(Set<Thread> before, String host, int port) {
+        List<String> names = List.of("MessageProcessorThread-UDP-" + host + "/" + port,
+                "MessageProcessorThread-TCP-" + host + "/" + port);
         List<Thread> threads = new ArrayList<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (names.contains(thread.getName()) && !before.contains(thread)) {
@@ -417,7 +427,7 @@ public final class TestPhone implements AutoCloseable {
      * accept()) only marks it closed in the JDK; the descriptor, and so the port, is released when
      * that thread leaves the call. Wait, bounded, for those threads to end.
      */
-    private static void awaitEnd(List<Thread> processorThreads, int port) {
+    private static void awaitEnd(List<Thread> processorThreads, String host, int port) {
         long deadline = System.nanoTime() + PORT_RELEASE_TIMEOUT.toNanos();
         for (Thread thread : processorThreads) {
             try {
@@ -427,7 +437,7 @@ public final class TestPhone implements AutoCloseable {
                 return;
             }
             if (thread.isAlive()) {
-                throw new IllegalStateException(thread.getName() + " still holds " + HOST + ":" + port
+                throw new IllegalStateException(thread.getName() + " still holds " + host + ":" + port
                         + " " + describe(PORT_RELEASE_TIMEOUT) + " after close");
             }
         }

@@ -117,6 +117,17 @@ class CallRoutingIT {
     }
 
     @Test
+    void requestUriNamingAnotherHostIsStillRoutedOnlyByThePlan() throws Exception {
+        // No open relay: the host in the Request-URI is never where dialroute sends a call.
+        String response = RawSip.invite("sip:9321@198.51.100.7:5060", DialrouteDeployment.DIALROUTE_PORT);
+        ReceivedRequest invite = callee.takeRequest("INVITE", WAIT);
+        assertEquals("321", invite.user());
+        assertTrue(invite.requestUri().startsWith("sip:321@127.0.0.1:5190"), invite.requestUri());
+        assertTrue(response.startsWith("SIP/2.0 200 OK\r\n"), response);
+        // The raw caller sends no ACK; the callee's 2xx retransmissions end by themselves.
+    }
+
+    @Test
     void numberNoRuleMatchesGets404() {
         ReceivedResponse response = caller.call("5551234", DIALROUTE, "udp").awaitFinal(WAIT);
         assertEquals(404, response.status(), response.raw());

@@ -14,6 +14,7 @@ import dialroute.dialplan.Endpoint;
 import dialroute.dialplan.InvalidDialPlanException;
 import dialroute.dialplan.Rule;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
@@ -34,12 +35,16 @@ import javax.servlet.http.HttpServletResponse;
  *                                                    changes), or the numbers whose decision changes;
  *                                                    without dry-run a valid plan goes into service
  * POST /admin/calllog?enabled=true|false             switch the call log (a file must be configured)
+ * GET  /admin/  and  /admin/ui/admin.js, admin.css   the admin web page (WEB-INF/admin-ui in the archive)
  * </pre>
- * Errors are JSON too: {@code {"error": "..."}} with 400, 401, 404, 405 or 409.
+ * Errors are JSON too: {@code {"error": "..."}} with 400, 401, 403, 404, 405 or 409. A POST whose
+ * {@code Origin} header names another site is refused (403): a browser that has the Basic
+ * credentials cached would otherwise send them with another site's form.
  */
 public final class AdminServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String UI = "/WEB-INF/admin-ui/";
 
     private final transient ActiveDialPlan plans;
     private final transient PlanFile planFile;
@@ -63,13 +68,48 @@ public final class AdminServlet extends HttpServlet {
         }
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         String method = request.getMethod();
+        if ("POST".equals(method) && !sameOrigin(request)) {
+            error(response, 403, "cross-site request refused: the Origin header does not name this server");
+            return;
+        }
         switch (path) {
+            case "" -> response.sendRedirect(request.getContextPath() + request.getServletPath() + "/");
+            case "/" -> requireMethod(method, "GET", response, () -> page(response, "index.html"));
+            case "/ui/admin.js", "/ui/admin.css" -> requireMethod(method, "GET", response, () -> page(response, path.substring(4)));
             case "/plan" -> requireMethod(method, "GET", response, () -> send(response, 200, planJson(plans.current())));
             case "/lookup" -> requireMethod(method, "GET", response, () -> lookup(request, response));
             case "/reload" -> requireMethod(method, "POST", response, () -> reload(request, response));
             case "/calllog" -> requireMethod(method, "POST", response, () -> callLog(request, response));
             default -> error(response, 404, "no such admin resource '" + path + "'; use /plan, /lookup, /reload or /calllog");
         }
+    }
+
+    /** One file of the admin web page, from WEB-INF/admin-ui (so nothing but this servlet, behind its login, serves it). */
+    private void page(HttpServletResponse response, String name) throws IOException {
+        byte[] body;
+        try (InputStream in = getServletContext().getResourceAsStream(UI + name)) {
+            if (in == null) {
+                error(response, 404, "the archive lacks " + UI + name);
+                return;
+            }
+            body = in.readAllBytes();
+        }
+        response.setStatus(200);
+        response.setContentType(name.endsWith(".html") ? "text/html;charset=UTF-8"
+                : name.endsWith(".js") ? "text/javascript;charset=UTF-8" : "text/css;charset=UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        // Everything the page uses comes from this server; no framing (clickjacking).
+        response.setHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** True without an Origin header (curl, scripts) or when it names the host the request was sent to. */
+    private static boolean sameOrigin(HttpServletRequest request) {
+        String origin = request.getHeader("Origin");
+        String host = request.getHeader("Host");
+        return origin == null || (host != null && origin.equalsIgnoreCase(request.getScheme() + "://" + host));
     }
 
     private void lookup(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -140,6 +140,29 @@ class AdminApiIT {
         assertError("POST", "/calllog?enabled=maybe", 400, "'enabled' must be true or false");
     }
 
+    @Test
+    void webPageIsServedBehindTheLoginAndCrossSitePostsAreRefused() throws Exception {
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(ADMIN + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        HttpResponse<String> page = send("GET", "/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers().toString());
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'self'"));
+        assertTrue(page.body().contains("ui/admin.js"), page.body());
+        assertEquals(200, send("GET", "/ui/admin.js").statusCode());
+        assertEquals(200, send("GET", "/ui/admin.css").statusCode());
+        assertEquals(302, send("GET", "").statusCode());
+
+        // A request that changes nothing either way: refused before it is read, or refused as bad input.
+        HttpResponse<String> crossSite = send("POST", "/calllog?enabled=maybe", "Origin", "http://attacker.example");
+        assertEquals(403, crossSite.statusCode(), crossSite.body());
+        assertEquals("cross-site request refused: the Origin header does not name this server",
+                JSON.readTree(crossSite.body()).get("error").asText());
+        HttpResponse<String> sameSite = send("POST", "/calllog?enabled=maybe", "Origin", "http://127.0.0.1:8888");
+        assertEquals(400, sameSite.statusCode(), sameSite.body());
+    }
+
     private JsonNode ok(String method, String path) throws Exception {
         HttpResponse<String> response = send(method, path);
         assertEquals(200, response.statusCode(), response.body());
@@ -152,15 +175,18 @@ class AdminApiIT {
         assertEquals(message, JSON.readTree(response.body()).get("error").asText());
     }
 
-    private HttpResponse<String> send(String method, String path) throws Exception {
+    private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
         Properties credentials = new Properties();
         try (InputStream in = Files.newInputStream(Path.of(System.getProperty("dialroute.admin.credentials")))) {
             credentials.load(in);
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(ADMIN + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ADMIN + path))
                 .header("Authorization", basic(credentials.getProperty("user"), credentials.getProperty("password")))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String basic(String user, String password) {

@@ -54,11 +54,15 @@ final class SipActions {
             if (action instanceof Action.ProxyTo proxyTo) {
                 proxy(request, decision, proxyTo, arrivedNanos, record);
             } else if (action instanceof Action.RedirectTo redirectTo) {
-                redirect(request, decision.hops(), redirectTo);
+                SipServletResponse response = redirect(request, decision.hops(), redirectTo);
+                // Counted and logged before it goes out: once the caller has the answer, the call
+                // is over for everyone watching, including whoever switches the call log.
                 answered(decision, record, redirectTo.status(), arrivedNanos);
+                response.send();
             } else if (action instanceof Action.Reject reject) {
-                reject(request, reject);
+                SipServletResponse response = request.createResponse(reject.status(), reject.phrase());
                 answered(decision, record, reject.status(), arrivedNanos);
+                response.send();
             }
         } catch (ServletParseException | RuntimeException e) {
             // Targets are validated when the plan loads, so this is a bug or a container refusal;
@@ -207,8 +211,9 @@ final class SipActions {
         response.send();
     }
 
-    private void redirect(SipServletRequest request, List<Hop> hops, Action.RedirectTo redirectTo)
-            throws ServletParseException, IOException {
+    /** The 3xx with one Contact per hop, not yet sent. */
+    private SipServletResponse redirect(SipServletRequest request, List<Hop> hops, Action.RedirectTo redirectTo)
+            throws ServletParseException {
         SipServletResponse response = request.createResponse(redirectTo.status(), ReasonPhrases.of(redirectTo.status()));
         for (Hop hop : hops) {
             Address contact = factory.createAddress(factory.createURI(hop.uri()));
@@ -220,10 +225,7 @@ final class SipActions {
             }
             response.addAddressHeader("Contact", contact, false);
         }
-        response.send();
+        return response;
     }
 
-    private static void reject(SipServletRequest request, Action.Reject reject) throws IOException {
-        request.createResponse(reject.status(), reject.phrase()).send();
-    }
 }

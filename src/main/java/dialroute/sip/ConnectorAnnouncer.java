@@ -39,6 +39,8 @@ public final class ConnectorAnnouncer implements SipConnectorListener {
     }
 
     private static String describe(SipConnector connector) {
-        return connector.getIpAddress() + ":" + connector.getPort() + " " + connector.getTransport().toLowerCase();
+        String ip = connector.getIpAddress();
+        String host = ip.contains(":") ? "[" + ip + "]" : ip; // IPv6 literals in brackets, as in SIP URIs
+        return host + ":" + connector.getPort() + " " + connector.getTransport().toLowerCase();
     }
 }

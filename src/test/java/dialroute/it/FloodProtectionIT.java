@@ -48,6 +48,7 @@ class FloodProtectionIT {
             for (int i = 0; i < 40; i++) {
                 ReceivedResponse r = flooder.call("2123", DIALROUTE, "udp").awaitFinal(WAIT);
                 if (r.status() == 404) {
+                    assertEquals(0, refused, "once refused, the source stays banned: call " + i + " was served");
                     served++;
                 } else {
                     assertEquals(503, r.status(), r.raw());
@@ -55,7 +56,8 @@ class FloodProtectionIT {
                     lastRefusal = r;
                 }
             }
-            assertTrue(served >= 10 && served <= 12, "the burst of 10 is served, then the source is banned: served " + served);
+            // The burst of 10, plus what the bucket refilled (10/s) while those calls went on.
+            assertTrue(served >= 10 && served <= 25, "served " + served + " before the ban");
             assertEquals(40 - served, refused);
             int retryAfter = Integer.parseInt(lastRefusal.header("Retry-After").trim());
             assertTrue(retryAfter >= 28 && retryAfter <= 30, "Retry-After " + retryAfter);

@@ -12,11 +12,11 @@ import dialroute.dialplan.Decision;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.Endpoint;
 import dialroute.dialplan.InvalidDialPlanException;
+import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.Rule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -225,9 +225,7 @@ public final class AdminServlet extends HttpServlet {
             return "redirect " + r.status() + " " + String.join(", ", contacts);
         }
         Action.ProxyTo p = (Action.ProxyTo) action;
-        List<String> targets = new ArrayList<>();
-        p.targets().forEach(t -> targets.add(t.item().name() + (p.strategy() == dialroute.dialplan.Strategy.WEIGHTED ? " weight " + t.weight() : "")));
-        return "proxy " + p.strategy().toString().toLowerCase() + " " + String.join(", ", targets);
+        return "proxy " + p.strategy().toString().toLowerCase() + " " + names(p.targets(), p.strategy());
     }
 
     private static ObjectNode planJson(DialPlan plan) {
@@ -253,9 +251,16 @@ public final class AdminServlet extends HttpServlet {
     }
 
     private static String describeGroup(dialroute.dialplan.DestinationGroup g) {
-        List<String> members = new ArrayList<>();
-        g.members().forEach(m -> members.add(m.item().name() + (g.strategy() == dialroute.dialplan.Strategy.WEIGHTED ? " weight " + m.weight() : "")));
-        return g.strategy().toString().toLowerCase() + " " + String.join(", ", members);
+        return g.strategy().toString().toLowerCase() + " " + names(g.members(), g.strategy());
+    }
+
+    /** "a, b", or "a weight 70, b weight 30" when the weights matter. */
+    private static String names(List<? extends dialroute.dialplan.Weighted<? extends Endpoint>> items, dialroute.dialplan.Strategy strategy) {
+        List<String> names = new ArrayList<>();
+        for (dialroute.dialplan.Weighted<? extends Endpoint> w : items) {
+            names.add(w.item().name() + (strategy == dialroute.dialplan.Strategy.WEIGHTED ? " weight " + w.weight() : ""));
+        }
+        return String.join(", ", names);
     }
 
     private static InetAddress address(String text) {
@@ -263,14 +268,8 @@ public final class AdminServlet extends HttpServlet {
             return null;
         }
         // Literals only: a host name here would make the admin API do DNS lookups.
-        if (!text.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-            throw new IllegalArgumentException("'source' must be an IP address, was '" + text + "'");
-        }
-        try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'source' must be an IP address, was '" + text + "'");
-        }
+        return IpLiteral.parse(text).orElseThrow(
+                () -> new IllegalArgumentException("'source' must be an IP address, was '" + text + "'"));
     }
 
     private static Instant instant(String text) {

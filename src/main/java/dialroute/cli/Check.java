@@ -2,6 +2,7 @@ package dialroute.cli;
 
 import dialroute.dialplan.Call;
 import dialroute.dialplan.DialPlan;
+import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.DialPlanProblem;
 import dialroute.dialplan.Explanation;
 import dialroute.dialplan.InvalidDialPlanException;
@@ -20,8 +21,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Random;
 import java.util.random.RandomGenerator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The offline what-if command, {@code scripts/check}: validates a dial plan, and explains what the
@@ -86,9 +85,7 @@ import java.util.regex.Pattern;
 public final class Check {
     static final String USAGE = "Usage: check PLAN [--number N [--caller C] [--source IP] [--at ISO-TIME] [--seed S]] [--json]";
 
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     /** Starts with a hex digit or a colon and holds a colon: what InetAddress parses as a literal, never looks up. */
-    private static final Pattern IPV6 = Pattern.compile("(?=[^:]*:)[0-9A-Fa-f:][0-9A-Fa-f:.]*");
 
     /** What a run printed and its exit code. */
     public record Result(int exitCode, String out, String err) {
@@ -156,33 +153,14 @@ public final class Check {
         return new Result(0, options.json ? JsonOutput.whatIf(whatIf) : TextOutput.render(whatIf), "");
     }
 
-    /**
-     * An IPv4 or IPv6 address literal, optionally in brackets. Host names are refused before any
-     * lookup: an IPv4 literal is converted here, and a string with a colon is, to
-     * {@link InetAddress#getByName}, always a literal that it parses without DNS.
-     */
+    /** An IPv4 or IPv6 address literal, an IPv6 one optionally in brackets; never looked up ({@link IpLiteral}). */
     static InetAddress parseAddress(String text) throws UsageException {
         String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        Matcher v4 = IPV4.matcher(s);
-        try {
-            if (v4.matches() && s.equals(text)) {
-                byte[] bytes = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    int octet = Integer.parseInt(v4.group(i + 1));
-                    if (octet > 255) {
-                        throw notAnAddress(text);
-                    }
-                    bytes[i] = (byte) octet;
-                }
-                return InetAddress.getByAddress(bytes);
-            }
-            if (IPV6.matcher(s).matches()) {
-                return InetAddress.getByName(s);
-            }
-        } catch (UnknownHostException e) {
-            // fall through: not a valid literal
+        // Brackets belong to IPv6 only.
+        if (!s.equals(text) && !s.contains(":")) {
+            throw notAnAddress(text);
         }
-        throw notAnAddress(text);
+        return IpLiteral.parse(s).orElseThrow(() -> notAnAddress(text));
     }
 
     private static UsageException notAnAddress(String text) {

@@ -170,17 +170,11 @@ public record Conditions(List<Condition> all) {
          */
         public static Cidr parse(String text) {
             String[] parts = text.trim().split("/", -1);
-            boolean literal = parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}") || parts[0].matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
-            if (parts.length > 2 || !literal) {
+            InetAddress parsed = parts.length > 2 ? null : IpLiteral.parse(parts[0]).orElse(null);
+            if (parsed == null) {
                 throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 10.0.0.0/8 or 2001:db8::/32)");
             }
-            byte[] address;
-            try {
-                // Only literals reach here (checked above), so this never asks DNS.
-                address = InetAddress.getByName(parts[0]).getAddress();
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 10.0.0.0/8 or 2001:db8::/32)");
-            }
+            byte[] address = parsed.getAddress();
             int max = address.length * 8;
             int bits = max;
             if (parts.length == 2) {

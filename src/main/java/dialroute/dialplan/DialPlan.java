@@ -162,8 +162,7 @@ public final class DialPlan {
             }
             List<Hop> hops = new ArrayList<>(seen.size());
             for (Destination d : seen) {
-                String sent = d.rewrite().apply(number);
-                hops.add(new Hop(d, sent.isEmpty() ? number : sent, null, null));
+                hops.add(new Hop(d, numberFor(d, number), null, null));
             }
             return hops;
         }
@@ -174,8 +173,7 @@ public final class DialPlan {
             for (Action.ContactSpec spec : specs) {
                 for (Destination d : destinations(spec.endpoint(), random)) {
                     if (seen.add(d)) {
-                        String sent = d.rewrite().apply(number);
-                        hops.add(new Hop(d, sent.isEmpty() ? number : sent, spec.q(), spec.expires()));
+                        hops.add(new Hop(d, numberFor(d, number), spec.q(), spec.expires()));
                     }
                 }
             }
@@ -192,6 +190,12 @@ public final class DialPlan {
             return hops;
         }
         return List.of();
+    }
+
+    /** The number as {@code d} gets it: its own rewrite, unless that would leave nothing to dial. */
+    private static String numberFor(Destination d, String number) {
+        String sent = d.rewrite().apply(number);
+        return sent.isEmpty() ? number : sent;
     }
 
     private static List<Destination> destinations(Endpoint endpoint, RandomGenerator random) {

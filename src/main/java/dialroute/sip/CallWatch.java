@@ -2,9 +2,12 @@ package dialroute.sip;
 
 import dialroute.calllog.CallRecord;
 import dialroute.calllog.JsonCallLog;
+import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
+import dialroute.dialplan.Failover;
 import dialroute.dialplan.Hop;
 import dialroute.dialplan.RoutingEvents;
+import dialroute.dialplan.Strategy;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
@@ -46,6 +49,15 @@ final class CallWatch {
     static CallWatch of(SipServletResponse response) {
         SipServletRequest original = response.getProxy() == null ? null : response.getProxy().getOriginalRequest();
         return original == null ? null : (CallWatch) original.getAttribute(ATTRIBUTE);
+    }
+
+    /**
+     * When this call moves on to its next target: the rule's failover policy for a search over
+     * several targets, or null for a fork or a single target, where there is no next one to stop.
+     */
+    Failover searchFailover() {
+        return decision.action() instanceof Action.ProxyTo p && p.strategy() != Strategy.PARALLEL && hops.size() > 1
+                ? p.failover() : null;
     }
 
     /** The first {@code count} hops are on their way (all of a parallel fork, the first of a search). */

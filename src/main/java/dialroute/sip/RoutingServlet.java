@@ -6,12 +6,11 @@ import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
+import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.overload.Admission;
 import dialroute.overload.SourceLimiter;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,7 +77,7 @@ public final class RoutingServlet extends SipServlet {
             return;
         }
         Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
-                sourceAddress(request), clock.instant());
+                IpLiteral.parse(source).orElse(null), clock.instant());
         Decision decision = plans.current().route(call, ThreadLocalRandom.current());
         CallRecord record = CallRecord.of(request.getCallId(), call, decision);
         // Admission after the lookup (microseconds): a proxied call costs several times what an
@@ -130,17 +129,7 @@ public final class RoutingServlet extends SipServlet {
         if (watch != null) {
             watch.branchResponded(response);
         }
-        SipActions.afterBranchFailure(response);
-    }
-
-    /** The packet's source address; an IP literal, so no name lookup happens. */
-    private static InetAddress sourceAddress(SipServletRequest request) {
-        try {
-            String remote = request.getRemoteAddr();
-            return remote == null ? null : InetAddress.getByName(remote);
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        SipActions.afterBranchFailure(response, watch);
     }
 
     /** The user part of a sip:/sips: URI or the number of a tel: URI; null when there is none. */

@@ -32,8 +32,6 @@ import org.mobicents.javax.servlet.sip.ProxyExt;
  */
 final class SipActions {
     private static final Logger LOG = Logger.getLogger("dialroute");
-    /** Request attribute carrying a sequential proxy's failover policy to its branch responses. */
-    static final String FAILOVER = "dialroute.failover";
 
     private final SipFactory factory;
     private final RoutingEvents events;
@@ -122,7 +120,6 @@ final class SipActions {
         // Must be set before the branches exist: each branch copies it when created. The container
         // counts whole seconds; a target silent that long is cancelled and the next one tried.
         ((ProxyExt) proxy).setProxy1xxTimeout((int) Math.max(1, (failover.provisionalTimeout().toMillis() + 999) / 1000));
-        request.setAttribute(FAILOVER, failover);
         proxy.createProxyBranches(destinations);
         watch.started(1);
         proxy.startProxy();
@@ -132,17 +129,15 @@ final class SipActions {
      * Called with each final response of a sequential proxy's branch: a failure that is not a
      * failover status ends the search, so the caller gets it instead of a later target's answer.
      */
-    static void afterBranchFailure(SipServletResponse response) {
-        Proxy proxy = response.getProxy();
-        SipServletRequest original = proxy.getOriginalRequest();
-        // Null once the proxy has sent its final response: late branch answers change nothing.
-        Failover failover = original == null ? null : (Failover) original.getAttribute(FAILOVER);
+    static void afterBranchFailure(SipServletResponse response, CallWatch watch) {
+        // No watch once the proxy has sent its final response: late branch answers change nothing.
+        Failover failover = watch == null ? null : watch.searchFailover();
         int status = response.getStatus();
         if (failover == null || status < 300 || failover.on().contains(status)) {
             return;
         }
         ProxyBranch answered = response.getProxyBranch();
-        for (ProxyBranch branch : proxy.getProxyBranches()) {
+        for (ProxyBranch branch : response.getProxy().getProxyBranches()) {
             if (branch != answered && branch.getResponse() == null) {
                 try {
                     branch.cancel(); // not started yet: the container skips it

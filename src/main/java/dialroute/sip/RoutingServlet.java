@@ -6,6 +6,7 @@ import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
+import dialroute.dialplan.Hop;
 import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.overload.Admission;
@@ -13,6 +14,7 @@ import dialroute.overload.SourceLimiter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,6 +42,7 @@ public final class RoutingServlet extends SipServlet {
     private transient SourceLimiter flood;
     private transient RoutingEvents events;
     private transient JsonCallLog callLog;
+    private transient OwnAddresses ownAddresses;
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -51,6 +54,7 @@ public final class RoutingServlet extends SipServlet {
         events = getServletContext().getAttribute(RoutingEvents.class.getName()) instanceof RoutingEvents e ? e : RoutingEvents.NONE;
         callLog = getServletContext().getAttribute(JsonCallLog.class.getName()) instanceof JsonCallLog l ? l : JsonCallLog.disabled();
         actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY), events, callLog);
+        ownAddresses = new OwnAddresses(getServletContext());
         try {
             admission = Admission.fromSystemProperties();
             flood = SourceLimiter.fromSystemProperties();
@@ -93,6 +97,13 @@ public final class RoutingServlet extends SipServlet {
         events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + decision);
+        }
+        if (decision.action() instanceof Action.ProxyTo) {
+            Optional<Hop> looping = ownAddresses.loopingHop(decision.hops());
+            if (looping.isPresent()) {
+                actions.refuseLoop(request, decision, looping.get(), arrived, record);
+                return;
+            }
         }
         actions.perform(request, decision, arrived, record);
     }

@@ -72,6 +72,19 @@ final class SipActions {
         }
     }
 
+    /**
+     * A proxy rule whose target is dialroute itself: forwarding would bring the call straight back
+     * to the same rule. Answered {@code 482 Loop Detected} (RFC 3261 section 16.3) and logged, as
+     * it is a mistake in the plan that every such call would repeat.
+     */
+    void refuseLoop(SipServletRequest request, Decision decision, Hop looping, long arrivedNanos, CallRecord record) throws IOException {
+        LOG.warning(() -> "call " + request.getCallId() + ": " + decision + " targets " + looping.target().uri()
+                + ", which is dialroute itself; answered 482 Loop Detected. Point the rule at another server.");
+        SipServletResponse response = request.createResponse(SipServletResponse.SC_LOOP_DETECTED, ReasonPhrases.of(SipServletResponse.SC_LOOP_DETECTED));
+        answered(decision, record, SipServletResponse.SC_LOOP_DETECTED, arrivedNanos);
+        response.send();
+    }
+
     /** A call dialroute answered itself is complete: counted and logged. */
     private void answered(Decision decision, CallRecord record, int status, long arrivedNanos) {
         Duration setup = Duration.ofNanos(System.nanoTime() - arrivedNanos);
@@ -94,7 +107,7 @@ final class SipActions {
             proxy = request.getProxy();
         } catch (TooManyHopsException e) {
             // Max-Forwards reached 0: forwarding again would feed a loop (RFC 3261 section 16.3).
-            request.createResponse(SipServletResponse.SC_TOO_MANY_HOPS).send();
+            request.createResponse(SipServletResponse.SC_TOO_MANY_HOPS, ReasonPhrases.of(SipServletResponse.SC_TOO_MANY_HOPS)).send();
             return;
         }
         // Record-Route keeps ACK, BYE and re-INVITEs of the call passing through dialroute.

@@ -17,13 +17,18 @@ final class RawSip {
     }
 
     static String invite(String requestUri, int port) throws IOException {
+        return invite(requestUri, port, 70);
+    }
+
+    /** As {@link #invite(String, int)}, with the given Max-Forwards. */
+    static String invite(String requestUri, int port, int maxForwards) throws IOException {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             socket.setSoTimeout(5000);
             int local = socket.getLocalPort();
             String branch = "z9hG4bK" + UUID.randomUUID().toString().replace("-", "");
             String message = "INVITE " + requestUri + " SIP/2.0\r\n"
                     + "Via: SIP/2.0/UDP 127.0.0.1:" + local + ";branch=" + branch + ";rport\r\n"
-                    + "Max-Forwards: 70\r\n"
+                    + "Max-Forwards: " + maxForwards + "\r\n"
                     + "From: <sip:raw@127.0.0.1:" + local + ">;tag=" + UUID.randomUUID().toString().substring(0, 8) + "\r\n"
                     + "To: <" + requestUri + ">\r\n"
                     + "Call-ID: " + UUID.randomUUID() + "@127.0.0.1\r\n"

@@ -37,15 +37,14 @@ provision_container() {
   [[ -x "$CATALINA_HOME_DIR/bin/catalina.sh" ]] || die "no container at $CATALINA_HOME_DIR after provisioning (does DIALROUTE_TOMCAT_VERSION in scripts/lib.sh match container/pom.xml?)"
 }
 
-# Puts the built archive into webapps/. Call it while the container is stopped.
+# Puts the built archive into webapps/ as dialroute.sar. Call it while the container is stopped
+# (while it runs, copying the .sar into webapps/ is enough: the host redeploys it).
 deploy_app() {
   local webapps="$CATALINA_HOME_DIR/webapps"
-  # This Tomcat 7 integration does not deploy a packed .sar dropped into webapps/ (the context
-  # ends up with docBase dialroute.sar.war and fails). The archive is a war-format zip, so it is
-  # deployed under the .war name.
-  # Remove what the previous deploy unpacked, so the new archive is the one that runs.
-  rm -rf "$webapps/dialroute" "$webapps/dialroute.sar" "$CATALINA_HOME_DIR/work/Catalina/localhost/dialroute"
-  cp "$DIALROUTE_ROOT/target/dialroute.sar" "$webapps/dialroute.war" || die "could not copy the archive into $webapps"
+  # Remove what an earlier deploy unpacked (and an archive under the .war name from older
+  # versions of this script), so the new archive is the one that runs.
+  rm -rf "$webapps/dialroute" "$webapps/dialroute.war" "$CATALINA_HOME_DIR/work/Sip-Servlets/localhost/dialroute"
+  cp "$DIALROUTE_ROOT/target/dialroute.sar" "$webapps/dialroute.sar" || die "could not copy the archive into $webapps"
 }
 
 # Prints the absolute path of the plan to serve: $DIALROUTE_PLAN when set (relative to the
@@ -69,6 +68,8 @@ export_container_env() {
   export DIALROUTE_PLAN="$1"
   # Kept outside the container folder, which provisioning lays out anew, so the password lasts.
   export DIALROUTE_ADMIN_CREDENTIALS="${DIALROUTE_ADMIN_CREDENTIALS:-${XDG_CONFIG_HOME:-$HOME/.config}/dialroute/admin-credentials.properties}"
+  # The manager console's user (Tomcat's /manager), kept there for the same reason.
+  export DIALROUTE_MANAGER_CREDENTIALS="${DIALROUTE_MANAGER_CREDENTIALS:-${XDG_CONFIG_HOME:-$HOME/.config}/dialroute/manager-credentials.properties}"
 }
 
 # True when something listens on the given local port. $1: tcp|udp, $2: port.

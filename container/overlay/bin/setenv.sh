@@ -38,6 +38,15 @@ if [ -n "${DIALROUTE_ADMIN_CREDENTIALS:-}" ]; then
   unset _dialroute_credentials_quoted
 fi
 
+# Where the manager console's credentials live (generated at first start, mode 600; read by
+# dialroute.container.ManagerCredentialsRealm). Unset: this container's
+# conf/manager-credentials.properties, which a fresh provisioning replaces.
+if [ -n "${DIALROUTE_MANAGER_CREDENTIALS:-}" ]; then
+  _dialroute_credentials_quoted=$(printf '%s' "$DIALROUTE_MANAGER_CREDENTIALS" | sed "s/'/'\\\\''/g")
+  CATALINA_OPTS="$CATALINA_OPTS '-Ddialroute.manager.credentials=$_dialroute_credentials_quoted'"
+  unset _dialroute_credentials_quoted
+fi
+
 # `catalina.sh start` writes the JVM's PID here and `catalina.sh stop -force` reads it
 # (scripts/lib.sh starts the JVM itself and keeps its PID).
 CATALINA_PID="$CATALINA_BASE/catalina.pid"

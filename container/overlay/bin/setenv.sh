@@ -33,7 +33,7 @@ fi
 # Where the admin API's credentials live (generated at first start, mode 600). Unset: this
 # container's conf/dialroute-admin.properties, which a fresh provisioning replaces.
 if [ -n "${DIALROUTE_ADMIN_CREDENTIALS:-}" ]; then
-  _dialroute_credentials_quoted=$(printf '%s' "$DIALROUTE_ADMIN_CREDENTIALS" | sed "s/'/'\\''/g")
+  _dialroute_credentials_quoted=$(printf '%s' "$DIALROUTE_ADMIN_CREDENTIALS" | sed "s/'/'\\\\''/g")
   CATALINA_OPTS="$CATALINA_OPTS '-Ddialroute.admin.credentials=$_dialroute_credentials_quoted'"
   unset _dialroute_credentials_quoted
 fi

@@ -90,11 +90,15 @@ class ProbingIT {
         assertEquals("timeout", down.get("last_reply").asText(), down.toString());
         assertEquals(false, down.get("gets_calls").asBoolean());
 
+        JsonNode explained = admin("GET", "/lookup?number=41123", 200);
+        assertEquals("[\"probed-a (down)\"]", explained.get("skipped").toString(), "the admin lookup uses the live health: " + explained);
+        assertEquals("sip:123@127.0.0.1:5197;transport=udp", explained.get("proxy").get("chain").get(0).get("uri").asText());
+
         a.drain("INVITE");
         long start = System.nanoTime();
         assertEquals("124", answered("41124", b), "the call goes to the second target");
         long setupMs = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(setupMs < 900, "skipped outright, not after a 1 s provisional timeout: " + setupMs + " ms");
+        assertTrue(setupMs < 1800, "skipped outright, not tried and left after the 2 s provisional timeout: " + setupMs + " ms");
         assertNoInvite(a);
 
         ReceivedResponse redirect = caller.call("42123", DIALROUTE, "udp").awaitFinal(WAIT);
@@ -134,17 +138,21 @@ class ProbingIT {
         String version = admin("GET", "/plan", 200).get("version").asText();
         try {
             Files.writeString(plan, original + "\n# touched by ProbingIT\n");
-            awaitVersionOtherThan(version);
-            assertEquals(false, destination("probed-a").get("enabled").asBoolean());
+            awaitVersion(v -> !v.equals(version));
+            JsonNode reloaded = destination("probed-a");
+            assertEquals(false, reloaded.get("enabled").asBoolean(), reloaded.toString());
+            assertEquals("up", reloaded.get("health").asText(), "the probe state outlives the reload too: " + reloaded);
             assertEquals("128", answered("41128", b));
             assertNoInvite(a);
         } finally {
             Files.writeString(plan, original);
-            awaitVersionOtherThan(admin("GET", "/plan", 200).get("version").asText());
+            awaitVersion(version::equals);
         }
         admin("POST", "/destinations/probed-a?enabled=true", 200);
         assertEquals("129", answered("41129", a));
 
+        JsonNode rule41 = ruleByPrefix("41");
+        assertEquals(1, rule41.get("calls").asLong(), "calls routed by rule 41 since the restored plan went into service: " + rule41);
         JsonNode counted = destination("probed-a");
         assertEquals(3, counted.get("counters").get("attempts").asLong(), counted.toString());
         assertEquals(3, counted.get("counters").get("responses").get("2xx").asLong(), counted.toString());
@@ -211,15 +219,25 @@ class ProbingIT {
         throw new AssertionError(name + " not " + health + " within " + WAIT + ": " + last);
     }
 
-    private void awaitVersionOtherThan(String version) throws Exception {
+    /** Waits until the plan in service has a version that {@code wanted} accepts (the file watcher polls every 200 ms). */
+    private void awaitVersion(java.util.function.Predicate<String> wanted) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!version.equals(admin("GET", "/plan", 200).get("version").asText())) {
+            if (wanted.test(admin("GET", "/plan", 200).get("version").asText())) {
                 return;
             }
             Thread.sleep(50);
         }
         throw new AssertionError("the plan file change was not reloaded within " + WAIT);
+    }
+
+    private JsonNode ruleByPrefix(String prefix) throws Exception {
+        for (JsonNode rule : admin("GET", "/plan", 200).get("rules")) {
+            if (rule.get("prefix").asText().equals(prefix)) {
+                return rule;
+            }
+        }
+        throw new AssertionError("no rule with prefix " + prefix);
     }
 
     private JsonNode destination(String name) throws Exception {

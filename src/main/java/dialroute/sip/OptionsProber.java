@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +32,9 @@ import javax.servlet.sip.SipServletResponse;
  * Sends SIP OPTIONS to every destination the plan asks to probe and feeds the results to
  * {@link DestinationHealth}, through {@link ProbeSchedule}, which decides when (jittered, a
  * bounded number in flight) and when a probe has run out of time. One daemon thread ticks every
- * {@value #TICK_MS} ms; with no probed destination a tick does nothing. Replies arrive on the
+ * {@value #TICK_MS} ms; with no probed destination a tick does nothing. Probes are handed to a few
+ * sender threads, because opening a TCP connection to a dead host can block for seconds and the
+ * ticker must keep measuring the other probes' timeouts meanwhile. Replies arrive on the
  * container's threads in {@link RoutingServlet#doResponse}, which hands them to {@link #answered}.
  *
  * <p>Each probe is a request of its own application session, marked with its ticket so its reply
@@ -41,6 +45,7 @@ final class OptionsProber implements AutoCloseable {
     static final long TICK_MS = 100;
     /** Probes in flight at once, across all destinations: a plan of many gateways never floods. */
     static final int MAX_OUTSTANDING = 16;
+    private static final int SENDERS = 4;
     private static final String TICKET = "dialroute.probe";
     /** No DNS name: .invalid never resolves (RFC 6761), and nobody needs to reach dialroute by its From. */
     private static final String FROM = "<sip:dialroute@dialroute.invalid>";
@@ -52,6 +57,7 @@ final class OptionsProber implements AutoCloseable {
     private final ProbeSchedule schedule;
     private final Clock clock;
     private final ScheduledExecutorService timer;
+    private final ExecutorService senders;
     private final Map<String, ProbeState.Health> logged = new HashMap<>();
     private DialPlan lastPlan;
     private List<Destination> probed = List.of();
@@ -63,16 +69,20 @@ final class OptionsProber implements AutoCloseable {
         this.health = health;
         this.clock = clock;
         this.schedule = new ProbeSchedule(health, MAX_OUTSTANDING, new Random());
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "dialroute-prober");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dialroute-prober"));
+        // Never more work than probes in flight, which the schedule bounds.
+        this.senders = Executors.newFixedThreadPool(SENDERS, r -> daemon(r, "dialroute-probe-sender"));
     }
 
     /**
      * @param handler the servlet whose doResponse gets the replies
      */
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
     static OptionsProber start(SipFactory factory, String handler, ActiveDialPlan plans, DestinationHealth health) {
         OptionsProber prober = new OptionsProber(factory, handler, plans, health, Clock.systemUTC());
         prober.timer.scheduleWithFixedDelay(prober::tickQuietly, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -101,7 +111,11 @@ final class OptionsProber implements AutoCloseable {
             probed = list;
         }
         for (ProbeSchedule.Ticket ticket : schedule.due(probed, clock.instant())) {
-            send(ticket);
+            try {
+                senders.execute(() -> send(ticket));
+            } catch (RejectedExecutionException closing) {
+                return; // undeploying: the probe is dropped with the schedule
+            }
         }
         logChanges();
     }
@@ -160,12 +174,14 @@ final class OptionsProber implements AutoCloseable {
         logged.keySet().retainAll(probed.stream().map(Destination::name).toList());
     }
 
-    /** Stops probing; returns once the thread has ended, so an undeploy leaves no thread behind. */
+    /** Stops probing; returns once its threads have ended, so an undeploy leaves no thread behind. */
     @Override
     public void close() {
         timer.shutdownNow();
+        senders.shutdownNow();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);
+            senders.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -122,6 +122,23 @@ try {
     assert.match(await page.locator('#other-metrics').innerText(), /rules in service\s+10/);
   });
 
+  await step('destinations table: disabling pstn takes it out of a lookup (503), enabling puts it back', async () => {
+    const pstn = page.locator('#health-table tbody tr[data-destination="pstn"]');
+    await pstn.waitFor();
+    assert.match(await pstn.locator('td.health').innerText(), /^not probed$/);
+    await pstn.locator('button', { hasText: /^enabled$/ }).click();
+    await page.locator('#health-table tbody tr.unavailable[data-destination="pstn"] button', { hasText: /^disabled$/ }).waitFor();
+    await page.fill('#lookup-form input[name=number]', '9123');
+    await page.fill('#lookup-form input[name=caller]', '');
+    await page.click('#lookup-form button[type=submit]');
+    await page.locator('#lookup-result .decision', { hasText: /^503 Service Unavailable/ }).waitFor();
+    assert.match(await page.locator('#lookup-result').innerText(), /pstn \(disabled\)/);
+    await page.locator('#health-table tbody tr[data-destination="pstn"] button', { hasText: /^disabled$/ }).click();
+    await page.locator('#health-table tbody tr:not(.unavailable)[data-destination="pstn"] button', { hasText: /^enabled$/ }).waitFor();
+    await page.click('#lookup-form button[type=submit]');
+    await page.locator('#lookup-result .decision', { hasText: /^proxy sequential/ }).waitFor();
+  });
+
   // Break the plan file: an unknown mode on the first redirect rule.
   const lines = originalPlan.split('\n');
   const index = lines.findIndex((l) => /^\s*mode: redirect\s*$/.test(l));

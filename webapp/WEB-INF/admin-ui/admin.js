@@ -6,6 +6,7 @@
 const API = '.';              // page is /dialroute/admin/, so ./plan is /dialroute/admin/plan
 const METRICS = '../metrics';
 const METRICS_EVERY_MS = 5000;
+const HEALTH_EVERY_MS = 2000;
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -70,14 +71,16 @@ async function loadPlan() {
     el('td', { class: r.conditions ? '' : 'muted' }, r.conditions ? r.conditions.replace(/^\[(.*)\]$/s, '$1') : 'always'),
     el('td', { class: r.rewrite === 'unchanged' ? 'muted' : '' }, r.rewrite),
     el('td', { class: 'action ' + r.action.split(' ')[0] }, r.action),
-    el('td', { class: 'muted num' }, r.line))), 'the plan has no rules', 6);
+    el('td', { class: 'muted num' }, r.line),
+    el('td', { class: 'num' }, r.calls))), 'the plan has no rules', 7);
   fill($('#destinations-table tbody'), Object.entries(body.destinations).map(([name, where]) => row(
     el('td', null, el('code', null, name)), where)), 'none', 2);
 }
 
 // ---- lookup ----------------------------------------------------------------------------------
 
-const VERDICT_TEXT = { chosen: 'chosen', conditions_failed: 'conditions failed' };
+const VERDICT_TEXT = { chosen: 'chosen', conditions_failed: 'conditions failed',
+  destinations_unavailable: 'destinations unavailable, next rule' };
 
 async function lookup(event) {
   event.preventDefault();
@@ -119,6 +122,9 @@ function explanation(w) {
     el('p', null, el('code', null, w.dialled), ' → ', el('code', null, w.number === null ? '—' : w.number),
       el('span', { class: 'muted' }, ' (' + (w.rewrite || 'unchanged') + ')')));
 
+  if (w.skipped && w.skipped.length > 0) {
+    parts.push(el('h3', null, 'Left out (down or disabled)'), el('p', { class: 'bad' }, w.skipped.join(', ')));
+  }
   parts.push(el('h3', null, 'On the wire'), wire(w));
   return parts;
 }
@@ -133,7 +139,8 @@ function decisionLine(w) {
 
 function wire(w) {
   if (w.reject) {
-    return el('p', null, 'Response ', el('code', null, `SIP/2.0 ${w.reject.status} ${w.reject.reason}`),
+    return el('p', null, 'Response ', el('code', null, `SIP/2.0 ${w.reject.status} ${w.reject.reason}`
+      + (w.reject.retry_after ? `, Retry-After: ${w.reject.retry_after}` : '')),
       el('span', { class: 'muted' }, w.reject.cause ? ' (' + w.reject.cause + ')' : ''));
   }
   if (w.redirect) {
@@ -199,6 +206,45 @@ async function reload(dryRun) {
   } else {
     loadPlan();
   }
+}
+
+// ---- destinations ----------------------------------------------------------------------------
+
+async function loadHealth() {
+  const { status, body } = await call('GET', API + '/destinations');
+  if (status !== 200) {
+    $('#health-status').textContent = 'destinations unavailable: ' + (body.error || 'HTTP ' + status);
+    return;
+  }
+  fill($('#health-table tbody'), body.destinations.map((d) => {
+    const c = d.counters;
+    const toggle = el('button', { type: 'button', class: 'small', 'data-destination': d.name, 'aria-pressed': String(d.enabled),
+      title: d.enabled ? 'Take it out of routing (kept across plan reloads)' : 'Let it get calls again' },
+    d.enabled ? 'enabled' : 'disabled');
+    toggle.addEventListener('click', () => setEnabled(d.name, !d.enabled));
+    return el('tr', { class: d.gets_calls ? '' : 'unavailable', 'data-destination': d.name },
+      el('td', null, el('code', null, d.name)),
+      el('td', null, el('code', null, d.uri)),
+      el('td', { class: 'health ' + d.health.replace(' ', '-') }, d.health),
+      el('td', { class: 'muted' }, d.since ? new Date(d.since).toLocaleTimeString() : ''),
+      el('td', null, d.last_reply || ''),
+      el('td', { class: 'num' }, d.latency_ms === null ? '' : d.latency_ms.toFixed(1) + ' ms'),
+      el('td', null, toggle),
+      el('td', { class: 'num' }, c.attempts),
+      ...['2xx', '3xx', '4xx', '5xx', '6xx'].map((k) => el('td', { class: 'num' + (c.responses[k] && /^[456]/.test(k) ? ' bad' : '') },
+        c.responses[k] || '')),
+      el('td', { class: 'num' }, c.failovers || ''));
+  }), 'the plan names no destinations', 14);
+  $('#health-status').textContent = 'updated ' + new Date().toLocaleTimeString() + ', every ' + HEALTH_EVERY_MS / 1000 + ' s';
+}
+
+async function setEnabled(name, enabled) {
+  const { status, body } = await call('POST', API + '/destinations/' + encodeURIComponent(name) + '?enabled=' + enabled);
+  if (status !== 200) {
+    $('#health-status').textContent = name + ': ' + (body.error || 'HTTP ' + status);
+    return;
+  }
+  loadHealth();
 }
 
 // ---- metrics ---------------------------------------------------------------------------------
@@ -284,5 +330,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#reload-form').elements.numbers.addEventListener('input', () => { $('#apply').disabled = true; });
   loadPlan();
   loadMetrics();
+  loadHealth();
   setInterval(loadMetrics, METRICS_EVERY_MS);
+  setInterval(loadHealth, HEALTH_EVERY_MS);
 });

@@ -3,6 +3,7 @@ package dialroute.cli;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Decision;
 import dialroute.dialplan.DialPlan;
+import dialroute.health.DestinationHealth;
 import dialroute.dialplan.InvalidDialPlanException;
 import dialroute.dialplan.yaml.YamlDialPlanReader;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,8 @@ public class DialPlanBenchmark {
         Call[] calls;
         SplittableRandom random;
         int next;
+        /** The server's health model with one destination disabled, so every hop is looked up. */
+        DestinationHealth health = new DestinationHealth();
 
         @Setup
         public void load() throws InvalidDialPlanException {
@@ -59,6 +62,7 @@ public class DialPlanBenchmark {
                 calls[i] = new Call(numbers[i], "1000", null, at);
             }
             random = new SplittableRandom(1);
+            health.setEnabled("not-in-the-plan", false);
         }
     }
 
@@ -81,5 +85,16 @@ public class DialPlanBenchmark {
     public Decision route(Loaded state) {
         Call call = state.calls[state.next++ & (state.calls.length - 1)];
         return state.plan.route(call, state.random);
+    }
+
+    /** {@link #route} as the server calls it: with the health model asked about every destination. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public Decision routeWithHealth(Loaded state) {
+        Call call = state.calls[state.next++ & (state.calls.length - 1)];
+        return state.plan.route(call, state.random, state.health);
     }
 }

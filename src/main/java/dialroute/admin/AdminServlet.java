@@ -7,13 +7,18 @@ import dialroute.calllog.JsonCallLog;
 import dialroute.cli.Explanations;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.ActiveDialPlan;
+import dialroute.dialplan.Availability;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Decision;
+import dialroute.dialplan.Destination;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.Endpoint;
 import dialroute.dialplan.InvalidDialPlanException;
 import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.Rule;
+import dialroute.health.DestinationHealth;
+import dialroute.health.ProbeState;
+import dialroute.metrics.CallCounts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -21,6 +26,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -35,6 +41,10 @@ import javax.servlet.http.HttpServletResponse;
  *                                                    changes), or the numbers whose decision changes;
  *                                                    without dry-run a valid plan goes into service
  * POST /admin/calllog?enabled=true|false             switch the call log (a file must be configured)
+ * GET  /admin/destinations                          every named destination: probe health, admin switch, counters
+ * GET  /admin/destinations/NAME                     one of them
+ * POST /admin/destinations/NAME?enabled=false|true  the admin's switch: a disabled destination gets no calls
+ *                                                    (kept across plan reloads, by name)
  * GET  /admin/  and  /admin/ui/admin.js, admin.css   the admin web page (WEB-INF/admin-ui in the archive)
  * </pre>
  * Errors are JSON too: {@code {"error": "..."}} with 400, 401, 403, 404, 405 or 409. A POST whose
@@ -50,13 +60,18 @@ public final class AdminServlet extends HttpServlet {
     private final transient PlanFile planFile;
     private final transient JsonCallLog callLog;
     private final transient AdminCredentials credentials;
+    private final transient DestinationHealth health;
+    private final transient CallCounts counts;
 
     /** @param planFile the file the plan came from, or null when the bundled plan serves */
-    public AdminServlet(ActiveDialPlan plans, PlanFile planFile, JsonCallLog callLog, AdminCredentials credentials) {
+    public AdminServlet(ActiveDialPlan plans, PlanFile planFile, JsonCallLog callLog, AdminCredentials credentials,
+                        DestinationHealth health, CallCounts counts) {
         this.plans = plans;
         this.planFile = planFile;
         this.callLog = callLog;
         this.credentials = credentials;
+        this.health = health;
+        this.counts = counts;
     }
 
     @Override
@@ -80,7 +95,14 @@ public final class AdminServlet extends HttpServlet {
             case "/lookup" -> requireMethod(method, "GET", response, () -> lookup(request, response));
             case "/reload" -> requireMethod(method, "POST", response, () -> reload(request, response));
             case "/calllog" -> requireMethod(method, "POST", response, () -> callLog(request, response));
-            default -> error(response, 404, "no such admin resource '" + path + "'; use /plan, /lookup, /reload or /calllog");
+            case "/destinations" -> requireMethod(method, "GET", response, () -> send(response, 200, destinationsJson()));
+            default -> {
+                if (path.startsWith("/destinations/")) {
+                    destination(path.substring("/destinations/".length()), method, request, response);
+                } else {
+                    error(response, 404, "no such admin resource '" + path + "'; use /plan, /lookup, /reload, /calllog or /destinations");
+                }
+            }
         }
     }
 
@@ -129,7 +151,7 @@ public final class AdminServlet extends HttpServlet {
         }
         response.setStatus(200);
         response.setContentType("application/json");
-        response.getWriter().write(Explanations.json(plans.current(), call, seed));
+        response.getWriter().write(Explanations.json(plans.current(), call, seed, health));
     }
 
     private void reload(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -196,6 +218,89 @@ public final class AdminServlet extends HttpServlet {
         send(response, 200, o);
     }
 
+    /** GET shows one destination; POST with enabled=true|false switches it. */
+    private void destination(String name, String method, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        DialPlan plan = plans.current();
+        if (!(plan.endpoints().get(name) instanceof Destination destination)) {
+            List<String> known = destinations(plan).stream().map(Destination::name).toList();
+            error(response, 404, "no destination named '" + name + "' in the plan in service"
+                    + (known.isEmpty() ? "; it declares none" : "; declared are " + String.join(", ", known)));
+            return;
+        }
+        if ("POST".equals(method)) {
+            String enabled = request.getParameter("enabled");
+            if (!"true".equals(enabled) && !"false".equals(enabled)) {
+                error(response, 400, "'enabled' must be true or false, e.g. POST /admin/destinations/" + name + "?enabled=false");
+                return;
+            }
+            health.setEnabled(name, Boolean.parseBoolean(enabled));
+        } else if (!"GET".equals(method)) {
+            response.setHeader("Allow", "GET, POST");
+            error(response, 405, "use GET or POST here");
+            return;
+        }
+        send(response, 200, destinationJson(JSON.createObjectNode(), destination, counts.destinations()));
+    }
+
+    private ObjectNode destinationsJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("version", plans.current().version());
+        ArrayNode list = o.putArray("destinations");
+        Map<String, CallCounts.DestinationCounts> all = counts.destinations();
+        for (Destination d : destinations(plans.current())) {
+            destinationJson(list.addObject(), d, all);
+        }
+        return o;
+    }
+
+    /** The plan's named destinations, by name. */
+    private static List<Destination> destinations(DialPlan plan) {
+        List<Destination> list = new ArrayList<>();
+        for (Endpoint e : plan.endpoints().values()) {
+            if (e instanceof Destination d) {
+                list.add(d);
+            }
+        }
+        list.sort(java.util.Comparator.comparing(Destination::name));
+        return list;
+    }
+
+    /** Health (probe state) and the admin's switch side by side: both decide, and each has its own reason. */
+    private ObjectNode destinationJson(ObjectNode o, Destination d, Map<String, CallCounts.DestinationCounts> all) {
+        o.put("name", d.name());
+        o.put("uri", d.target().uri());
+        o.put("enabled", health.isEnabled(d.name()));
+        o.put("probed", d.probed());
+        ProbeState state = d.probed() ? health.state(d.name()) : null;
+        o.put("health", !d.probed() ? "not probed" : state == null ? "unknown" : state.health().name().toLowerCase(Locale.ROOT));
+        o.put("since", state == null ? null : state.since().toString());
+        o.put("last_reply", state == null ? null : state.lastReply());
+        o.put("last_probe", state == null || state.lastProbe() == null ? null : state.lastProbe().toString());
+        if (state != null && state.latency() != null) {
+            o.put("latency_ms", state.latency().toNanos() / 1e6);
+        } else {
+            o.putNull("latency_ms");
+        }
+        Availability.Unavailable why = health.check(d);
+        o.put("gets_calls", why == null);
+        if (d.probed()) {
+            ObjectNode p = o.putObject("probe");
+            p.put("interval_ms", d.probe().interval().toMillis());
+            p.put("timeout_ms", d.probe().timeout().toMillis());
+            p.put("down_after", d.probe().downAfter());
+            p.put("up_after", d.probe().upAfter());
+            ArrayNode accept = p.putArray("accept");
+            d.probe().accepted().specs().forEach(accept::add);
+        }
+        CallCounts.DestinationCounts c = all.getOrDefault(d.name(), CallCounts.DestinationCounts.NONE);
+        ObjectNode counters = o.putObject("counters");
+        counters.put("attempts", c.attempts());
+        ObjectNode responses = counters.putObject("responses");
+        c.responses().forEach(responses::put);
+        counters.put("failovers", c.failovers());
+        return o;
+    }
+
     /** One line for comparing decisions: action, status and where the call goes. */
     static String summary(Decision d) {
         StringBuilder s = new StringBuilder();
@@ -228,7 +333,7 @@ public final class AdminServlet extends HttpServlet {
         return "proxy " + p.strategy().toString().toLowerCase() + " " + names(p.targets(), p.strategy());
     }
 
-    private static ObjectNode planJson(DialPlan plan) {
+    private ObjectNode planJson(DialPlan plan) {
         ObjectNode o = JSON.createObjectNode();
         o.put("source", plan.source());
         o.put("version", plan.version());
@@ -241,6 +346,7 @@ public final class AdminServlet extends HttpServlet {
             r.put("conditions", rule.when().isAlways() ? null : rule.when().all().toString());
             r.put("rewrite", rule.rewrite().toString());
             r.put("action", describe(rule.action()));
+            r.put("calls", counts.routed(rule));
         }
         ObjectNode destinations = o.putObject("destinations");
         for (Map.Entry<String, Endpoint> e : plan.endpoints().entrySet()) {

@@ -8,6 +8,9 @@ import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.InvalidDialPlanException;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.dialplan.yaml.YamlDialPlanReader;
+import dialroute.health.DestinationHealth;
+import dialroute.metrics.CallCounts;
+import dialroute.metrics.PrometheusRoutingEvents;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -51,7 +54,10 @@ public final class DialPlanStartup implements ServletContextListener {
         ActiveDialPlan active = new ActiveDialPlan(plan);
         context.setAttribute(ActiveDialPlan.class.getName(), active);
         LOG.info(() -> "dialroute: loaded dial plan " + plan);
-        RoutingEvents events = Metrics.publish(context);
+        // Probe results and the admin's switches live beside the plan, not in it, so a reload keeps them.
+        DestinationHealth health = new DestinationHealth();
+        context.setAttribute(DestinationHealth.class.getName(), health);
+        PrometheusRoutingEvents events = Metrics.publish(context, active, health);
         JsonCallLog callLog = JsonCallLog.fromSystemProperties();
         context.setAttribute(JsonCallLog.class.getName(), callLog);
         context.setAttribute(RoutingEvents.class.getName(), events);
@@ -63,7 +69,7 @@ public final class DialPlanStartup implements ServletContextListener {
             context.setAttribute(WATCHER, watcher);
             LOG.info(() -> "dialroute: watching " + file + " for changes every " + interval.toMillis() + " ms");
         }
-        publishAdmin(context, active, watcher, callLog);
+        publishAdmin(context, active, watcher, callLog, health, events);
     }
 
     /**
@@ -71,7 +77,8 @@ public final class DialPlanStartup implements ServletContextListener {
      * (default conf/dialroute-admin.properties under the container's base), generated at first start.
      * Without readable credentials the API stays off and routing goes on.
      */
-    private static void publishAdmin(ServletContext context, ActiveDialPlan active, PlanFileWatcher watcher, JsonCallLog callLog) {
+    private static void publishAdmin(ServletContext context, ActiveDialPlan active, PlanFileWatcher watcher, JsonCallLog callLog,
+                                     DestinationHealth health, CallCounts counts) {
         String configured = System.getProperty(CREDENTIALS_PROPERTY);
         Path credentialsFile = configured != null ? Path.of(configured)
                 : Path.of(System.getProperty("catalina.base", "."), "conf", "dialroute-admin.properties");
@@ -82,7 +89,7 @@ public final class DialPlanStartup implements ServletContextListener {
             LOG.severe("dialroute: admin API off: cannot use " + credentialsFile + ": " + e.getMessage());
             return;
         }
-        context.addServlet("admin", new AdminServlet(active, watcher, callLog, credentials)).addMapping("/admin/*");
+        context.addServlet("admin", new AdminServlet(active, watcher, callLog, credentials, health, counts)).addMapping("/admin/*");
         LOG.info(() -> "dialroute: admin API at " + context.getContextPath() + "/admin/ (credentials in " + credentialsFile.toAbsolutePath() + ")");
     }
 
@@ -98,6 +105,7 @@ public final class DialPlanStartup implements ServletContextListener {
         }
         context.removeAttribute(WATCHER);
         context.removeAttribute(RoutingEvents.class.getName());
+        context.removeAttribute(DestinationHealth.class.getName());
         context.removeAttribute(ActiveDialPlan.class.getName());
     }
 

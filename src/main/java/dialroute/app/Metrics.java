@@ -1,6 +1,8 @@
 package dialroute.app;
 
-import dialroute.dialplan.RoutingEvents;
+import dialroute.dialplan.ActiveDialPlan;
+import dialroute.health.DestinationHealth;
+import dialroute.metrics.HealthGauges;
 import dialroute.metrics.JvmBasics;
 import dialroute.metrics.PrometheusRoutingEvents;
 import io.prometheus.metrics.exporter.servlet.javax.PrometheusMetricsServlet;
@@ -23,10 +25,11 @@ final class Metrics {
     }
 
     /** Registers the scrape endpoint and returns the listener that counts routing events. */
-    static RoutingEvents publish(ServletContext context) {
+    static PrometheusRoutingEvents publish(ServletContext context, ActiveDialPlan plans, DestinationHealth health) {
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmBasics.register(registry);
-        RoutingEvents events = new PrometheusRoutingEvents(registry);
+        HealthGauges.register(registry, plans, health);
+        PrometheusRoutingEvents events = new PrometheusRoutingEvents(registry);
         ServletRegistration.Dynamic servlet = context.addServlet("metrics", new PrometheusMetricsServlet(registry));
         servlet.addMapping(PATH);
         LOG.info(() -> "dialroute: Prometheus metrics at " + context.getContextPath() + PATH);

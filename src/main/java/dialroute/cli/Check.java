@@ -1,6 +1,8 @@
 package dialroute.cli;
 
+import dialroute.dialplan.Availability;
 import dialroute.dialplan.Call;
+import dialroute.dialplan.Destination;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.DialPlanProblem;
@@ -29,7 +31,7 @@ import java.util.random.RandomGenerator;
  * <pre>
  * check PLAN                  validate: "PLAN: valid, version V, N rules, M destinations and groups", exit 0;
  *                             or every problem as file:line:column: message, exit 1
- * check PLAN --number N [--caller C] [--source IP] [--at TIME] [--seed S] [--json]
+ * check PLAN --number N [--caller C] [--source IP] [--at TIME] [--seed S] [--down D,D] [--disabled D,D] [--json]
  *                             the rule that matched and why, the rewritten number, what goes on the wire
  * </pre>
  *
@@ -41,6 +43,9 @@ import java.util.random.RandomGenerator;
  *       nothing is drawn and the order shown is the listed one (as if the first listed won every
  *       draw). With a seed, one call's order is drawn with {@code new java.util.Random(S)}: the same
  *       seed always shows the same order; the server draws with its own random source.</li>
+ *   <li>{@code --down}, {@code --disabled}: named destinations to treat as down (failed probes) or
+ *       disabled by the admin, as a running server would: left out of the call, and a rule left
+ *       with none answers 503 with Retry-After or lets the search go on (its {@code unavailable}).</li>
  *   <li>Exit codes: 0 answered, 1 the plan is invalid (problems listed), 2 bad arguments (one line
  *       on standard error).</li>
  * </ul>
@@ -57,7 +62,8 @@ import java.util.random.RandomGenerator;
  *       instant), {@code seed}</li>
  *   <li>{@code dialled}: the number with separators removed</li>
  *   <li>{@code candidates}: every rule whose prefix matches, longest prefix first, each
- *       {@code prefix, line, description, verdict} ({@code chosen | conditions_failed | not_needed})
+ *       {@code prefix, line, description, verdict} ({@code chosen | conditions_failed |
+ *       destinations_unavailable | not_needed})
  *       and {@code conditions}: [{@code condition, held, observed}] ({@code observed}: what the call
  *       showed, e.g. "caller 2000")</li>
  *   <li>{@code rule}: {@code prefix, line, description} of the rule that decided, or null</li>
@@ -79,11 +85,14 @@ import java.util.random.RandomGenerator;
  *   <li>{@code redirect}: {@code status}, {@code reason}, {@code contacts}: [{@code uri, destination,
  *       target, q, expires, header}] ({@code header}: the Contact value as sent)</li>
  *   <li>{@code reject}: {@code status}, {@code reason} (as sent), {@code cause} ({@code rule |
- *       no_route | not_a_number | no_number | nothing_left})</li>
+ *       no_route | not_a_number | no_number | nothing_left | unavailable}), {@code retry_after}
+ *       (seconds, only with a Retry-After header)</li>
+ *   <li>{@code skipped}: the destinations left out of this call, e.g. ["pstn (down)"]</li>
  * </ul>
  */
 public final class Check {
-    static final String USAGE = "Usage: check PLAN [--number N [--caller C] [--source IP] [--at ISO-TIME] [--seed S]] [--json]";
+    static final String USAGE = "Usage: check PLAN [--number N [--caller C] [--source IP] [--at ISO-TIME] [--seed S]"
+            + " [--down NAME,...] [--disabled NAME,...]] [--json]";
 
     /** Starts with a hex digit or a colon and holds a colon: what InetAddress parses as a literal, never looks up. */
 
@@ -146,11 +155,44 @@ public final class Check {
         }
         Call call = new Call(options.number, options.caller, options.source, options.at);
         RandomGenerator random = options.seed == null ? DialPlan.LISTED_ORDER : new Random(options.seed);
-        Explanation explanation = plan.explain(call, random);
+        Availability availability;
+        try {
+            availability = availability(plan, options.down, options.disabled);
+        } catch (UsageException e) {
+            return new Result(2, "", "check: " + e.getMessage() + ". " + USAGE + "\n");
+        }
+        Explanation explanation = plan.explain(call, random, availability);
         WhatIf.Input input = new WhatIf.Input(options.number, options.caller,
                 options.source == null ? null : options.source.getHostAddress(), options.at.toString(), options.seed);
         WhatIf whatIf = WhatIf.of(plan, options.plan, explanation, input);
         return new Result(0, options.json ? JsonOutput.whatIf(whatIf) : TextOutput.render(whatIf), "");
+    }
+
+    /** The destinations named by --down and --disabled, which must be destinations of the plan. */
+    static Availability availability(DialPlan plan, List<String> down, List<String> disabled) throws UsageException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        plan.endpoints().forEach((name, e) -> {
+            if (e instanceof Destination) {
+                names.add(name);
+            }
+        });
+        for (String name : concat(down, disabled)) {
+            if (!names.contains(name)) {
+                throw new UsageException("'" + name + "' is not a destination of the plan"
+                        + (names.isEmpty() ? "; it declares none" : "; declared are " + String.join(", ", names)));
+            }
+        }
+        if (down.isEmpty() && disabled.isEmpty()) {
+            return Availability.EVERY;
+        }
+        return d -> disabled.contains(d.name()) ? Availability.Unavailable.DISABLED
+                : down.contains(d.name()) ? Availability.Unavailable.DOWN : null;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** An IPv4 or IPv6 address literal, an IPv6 one optionally in brackets; never looked up ({@link IpLiteral}). */
@@ -205,12 +247,16 @@ public final class Check {
         Long seed;
         boolean json;
         boolean help;
+        List<String> down = List.of();
+        List<String> disabled = List.of();
 
         static Options parse(String[] args) throws UsageException {
             Options o = new Options();
             String atText = null;
             String sourceText = null;
             String seedText = null;
+            String downText = null;
+            String disabledText = null;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (arg.equals("--help") || arg.equals("-h")) {
@@ -235,7 +281,7 @@ public final class Check {
                     name = arg.substring(0, eq);
                     value = arg.substring(eq + 1);
                 }
-                if (!List.of("--number", "--caller", "--source", "--at", "--seed").contains(name)) {
+                if (!List.of("--number", "--caller", "--source", "--at", "--seed", "--down", "--disabled").contains(name)) {
                     throw new UsageException("unknown option '" + name + "'");
                 }
                 if (value == null) {
@@ -249,6 +295,8 @@ public final class Check {
                     case "--caller" -> o.caller = once(name, o.caller, value);
                     case "--source" -> sourceText = once(name, sourceText, value);
                     case "--at" -> atText = once(name, atText, value);
+                    case "--down" -> downText = once(name, downText, value);
+                    case "--disabled" -> disabledText = once(name, disabledText, value);
                     default -> seedText = once(name, seedText, value);
                 }
             }
@@ -260,12 +308,15 @@ public final class Check {
             }
             if (o.number == null) {
                 for (String given : new String[] {o.caller == null ? null : "--caller", sourceText == null ? null : "--source",
-                        atText == null ? null : "--at", seedText == null ? null : "--seed"}) {
+                        atText == null ? null : "--at", seedText == null ? null : "--seed", downText == null ? null : "--down",
+                        disabledText == null ? null : "--disabled"}) {
                     if (given != null) {
                         throw new UsageException(given + " needs --number");
                     }
                 }
             }
+            o.down = names(downText);
+            o.disabled = names(disabledText);
             o.source = sourceText == null ? null : parseAddress(sourceText);
             o.at = atText == null ? Instant.now().truncatedTo(ChronoUnit.SECONDS) : parseTime(atText);
             if (seedText != null) {
@@ -276,6 +327,13 @@ public final class Check {
                 }
             }
             return o;
+        }
+
+        private static List<String> names(String text) {
+            if (text == null) {
+                return List.of();
+            }
+            return java.util.Arrays.stream(text.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
         }
 
         private static String once(String name, String previous, String value) throws UsageException {

@@ -1,5 +1,6 @@
 package dialroute.cli;
 
+import dialroute.dialplan.Availability;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.DialPlanProblem;
@@ -17,10 +18,15 @@ public final class Explanations {
 
     /** Why {@code call} gets its decision under {@code plan}; {@code seed} draws one weighted order, or null for the listed order. */
     public static String json(DialPlan plan, Call call, Long seed) {
+        return json(plan, call, seed, Availability.EVERY);
+    }
+
+    /** Like {@link #json(DialPlan, Call, Long)}, leaving out the destinations {@code availability} says are down or disabled. */
+    public static String json(DialPlan plan, Call call, Long seed, Availability availability) {
         RandomGenerator random = seed == null ? DialPlan.LISTED_ORDER : new Random(seed);
         WhatIf.Input input = new WhatIf.Input(call.dialled(), call.caller(),
                 call.source() == null ? null : call.source().getHostAddress(), call.time().toString(), seed);
-        return JsonOutput.whatIf(WhatIf.of(plan, plan.source(), plan.explain(call, random), input));
+        return JsonOutput.whatIf(WhatIf.of(plan, plan.source(), plan.explain(call, random, availability), input));
     }
 
     /** Every problem of a refused plan. */

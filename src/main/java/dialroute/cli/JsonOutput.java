@@ -85,6 +85,8 @@ final class JsonOutput {
         o.set("proxy", w.proxy() == null ? null : proxy(w.proxy()));
         o.set("redirect", w.redirect() == null ? null : redirect(w.redirect()));
         o.set("reject", w.reject() == null ? null : reject(w.reject()));
+        ArrayNode skipped = o.putArray("skipped");
+        w.skipped().forEach(skipped::add);
         return write(o);
     }
 
@@ -158,6 +160,9 @@ final class JsonOutput {
         o.put("status", r.status());
         o.put("reason", r.reason());
         o.put("cause", r.cause());
+        if (r.retryAfter() != null) {
+            o.put("retry_after", r.retryAfter());
+        }
         return o;
     }
 

@@ -40,6 +40,9 @@ final class TextOutput {
             line(s, "Matched:", "no rule");
             line(s, "Number:", (w.dialled().isEmpty() ? "(none)" : w.dialled()) + " (not rewritten)");
         }
+        if (!w.skipped().isEmpty()) {
+            line(s, "Skipped:", String.join(", ", w.skipped()) + " (left out of this call)");
+        }
         if (w.proxy() != null) {
             proxy(s, w.proxy(), w.call().seed());
         } else if (w.redirect() != null) {
@@ -139,15 +142,17 @@ final class TextOutput {
             case "not_a_number" -> ": '" + w.dialled() + "' is not a number (0-9 * # +; separators - . ( ) are ignored)";
             case "no_number" -> ": no number (empty user part)";
             case "nothing_left" -> ": the rule's rewrite (" + w.rewrite() + ") leaves no digits to dial";
+            case "unavailable" -> ": every destination of the rule is down or disabled";
             default -> "";
         });
-        line(s, "On the wire:", "SIP/2.0 " + r.status() + " " + r.reason());
+        line(s, "On the wire:", "SIP/2.0 " + r.status() + " " + r.reason() + (r.retryAfter() == null ? "" : ", Retry-After: " + r.retryAfter()));
     }
 
     private static String verdict(WhatIf.Candidate c) {
         return switch (c.verdict()) {
             case "chosen" -> c.conditions().isEmpty() ? "CHOSEN (no conditions: it always applies)" : "CHOSEN (all conditions held)";
             case "conditions_failed" -> "conditions failed, search goes on";
+            case "destinations_unavailable" -> "every destination down or disabled, search goes on (unavailable: next-rule)";
             default -> "not needed (already decided)";
         };
     }

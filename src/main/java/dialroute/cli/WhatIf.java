@@ -35,7 +35,8 @@ record WhatIf(
         String action,
         Proxy proxy,
         Redirect redirect,
-        Reject reject) {
+        Reject reject,
+        List<String> skipped) {
 
     /** The call as asked about. */
     record Input(String number, String caller, String source, String at, Long seed) {
@@ -94,9 +95,10 @@ record WhatIf(
     /**
      * @param cause {@code rule} (the matched rule rejects), {@code no_route} (no rule matched),
      *              {@code not_a_number}, {@code no_number}, or {@code nothing_left} (the rule's rewrite
-     *              left no digits to dial)
+     *              left no digits to dial), or {@code unavailable} (every destination of the rule is down or disabled)
+     * @param retryAfter seconds in Retry-After, or null
      */
-    record Reject(int status, String reason, String cause) {
+    record Reject(int status, String reason, String cause, Integer retryAfter) {
     }
 
     static WhatIf of(DialPlan plan, String planName, Explanation explanation, Input input) {
@@ -133,13 +135,16 @@ record WhatIf(
         } else {
             kind = "reject";
             Action.Reject r = (Action.Reject) action;
-            reject = new Reject(r.status(), r.phrase(), cause(explanation.call(), decision));
+            reject = new Reject(r.status(), r.phrase(), cause(explanation.call(), decision), r.retryAfter());
         }
         return new WhatIf(planName, plan.version(), input, decision.dialled(), candidates, ref, decision.number(), rewrite, kind,
-                proxy, redirect, reject);
+                proxy, redirect, reject, decision.skipped().stream().map(Decision.Skipped::toString).toList());
     }
 
     private static String cause(Call call, Decision decision) {
+        if (decision.rule() != null && decision.hops().isEmpty() && !decision.skipped().isEmpty()) {
+            return "unavailable";
+        }
         if (decision.rule() != null) {
             return decision.action().equals(decision.rule().action()) ? "rule" : "nothing_left";
         }

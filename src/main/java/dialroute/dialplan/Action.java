@@ -52,13 +52,18 @@ public sealed interface Action permits Action.ProxyTo, Action.RedirectTo, Action
     /**
      * Answer with a final error.
      *
-     * @param reason the reason phrase, or null for the standard one of {@code status}
+     * @param reason     the reason phrase, or null for the standard one of {@code status}
+     * @param retryAfter seconds for a {@code Retry-After} header (RFC 3261 section 20.33), or null for none
      */
-    record Reject(int status, String reason) implements Action {
+    record Reject(int status, String reason, Integer retryAfter) implements Action {
         public Reject {
             if (status < 400 || status > 699) {
                 throw new IllegalArgumentException("a rejection needs a 4xx, 5xx or 6xx status, was " + status);
             }
+        }
+
+        public Reject(int status, String reason) {
+            this(status, reason, null);
         }
 
         /** The phrase that goes on the wire: the plan's, else the standard one. */

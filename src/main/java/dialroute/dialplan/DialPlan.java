@@ -1,5 +1,6 @@
 package dialroute.dialplan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,22 +92,37 @@ public final class DialPlan {
      * @param random draws the order of weighted targets
      */
     public Decision route(Call call, RandomGenerator random) {
-        return decide(call, random, null);
+        return route(call, random, Availability.EVERY);
+    }
+
+    /**
+     * Like {@link #route(Call, RandomGenerator)}, leaving out destinations that {@code availability}
+     * says are down or disabled. A proxy or redirect rule left with none answers {@code 503} with
+     * {@code Retry-After}, or, when the rule says {@link Rule.WhenUnavailable#NEXT_RULE}, the search
+     * goes on.
+     */
+    public Decision route(Call call, RandomGenerator random, Availability availability) {
+        return decide(call, random, availability, null);
     }
 
     /** {@link #route} for a number alone, with no caller, source or weights: for tests and tools. */
     public Decision lookup(String dialled) {
-        return decide(Call.to(dialled), LISTED_ORDER, null);
+        return decide(Call.to(dialled), LISTED_ORDER, Availability.EVERY, null);
     }
 
     /** Like {@link #route}, and says why: every candidate rule and its conditions. */
     public Explanation explain(Call call, RandomGenerator random) {
+        return explain(call, random, Availability.EVERY);
+    }
+
+    /** Like {@link #route(Call, RandomGenerator, Availability)}, and says why. */
+    public Explanation explain(Call call, RandomGenerator random, Availability availability) {
         List<Explanation.Step> steps = new ArrayList<>();
-        Decision decision = decide(call, random, steps);
+        Decision decision = decide(call, random, availability, steps);
         return new Explanation(call, steps, decision);
     }
 
-    private Decision decide(Call call, RandomGenerator random, List<Explanation.Step> trace) {
+    private Decision decide(Call call, RandomGenerator random, Availability availability, List<Explanation.Step> trace) {
         String userPart = call.dialled();
         if (userPart == null || userPart.isEmpty()) {
             return new Decision("", "", NUMBER_TOO_SHORT, null, List.of());
@@ -117,43 +133,106 @@ public final class DialPlan {
         }
         Object[] candidates = new Object[dialled.length() + 1];
         int count = table.matches(dialled, candidates);
-        Rule chosen = null;
+        Decision decision = null;
+        // The first rule whose destinations were all unavailable and that let the search go on: its
+        // 503 is the answer if no other rule takes the call.
+        Decision fellThrough = null;
+        List<Decision.Skipped> skippedBefore = List.of();
         for (int i = 0; i < count; i++) {
             for (Rule rule : (Rule[]) candidates[i]) {
-                if (chosen != null) {
+                if (decision != null) {
                     if (trace != null) {
                         trace.add(new Explanation.Step(rule, Explanation.Verdict.NOT_NEEDED, List.of()));
                     }
                     continue;
                 }
                 boolean holds = rule.when().holdFor(call);
-                if (trace != null) {
-                    trace.add(new Explanation.Step(rule, holds ? Explanation.Verdict.CHOSEN : Explanation.Verdict.CONDITIONS_FAILED,
-                            rule.when().check(call)));
-                }
-                if (holds) {
-                    chosen = rule;
-                    if (trace == null) {
-                        break;
+                if (!holds) {
+                    if (trace != null) {
+                        trace.add(new Explanation.Step(rule, Explanation.Verdict.CONDITIONS_FAILED, rule.when().check(call)));
                     }
+                    continue;
+                }
+                Decision applied = apply(rule, dialled, random, availability);
+                if (applied.hops().isEmpty() && !applied.skipped().isEmpty() && rule.unavailable() == Rule.WhenUnavailable.NEXT_RULE) {
+                    if (trace != null) {
+                        trace.add(new Explanation.Step(rule, Explanation.Verdict.DESTINATIONS_UNAVAILABLE, rule.when().check(call)));
+                    }
+                    if (fellThrough == null) {
+                        fellThrough = applied;
+                    }
+                    skippedBefore = concat(skippedBefore, applied.skipped());
+                    continue;
+                }
+                if (trace != null) {
+                    trace.add(new Explanation.Step(rule, Explanation.Verdict.CHOSEN, rule.when().check(call)));
+                }
+                decision = applied;
+                if (trace == null) {
+                    break;
                 }
             }
-            if (chosen != null && trace == null) {
+            if (decision != null && trace == null) {
                 break;
             }
         }
-        if (chosen == null) {
-            return new Decision(dialled, dialled, NO_ROUTE, null, List.of());
+        if (decision == null) {
+            return fellThrough != null ? new Decision(dialled, fellThrough.number(), fellThrough.action(), fellThrough.rule(), List.of(),
+                    skippedBefore) : new Decision(dialled, dialled, NO_ROUTE, null, List.of());
         }
-        String number = chosen.rewrite().apply(dialled);
-        if (number.isEmpty() && !(chosen.action() instanceof Action.Reject)) {
-            // Stripping left nothing to dial: the caller has not dialled enough digits yet.
-            return new Decision(dialled, number, NUMBER_TOO_SHORT, chosen, List.of());
+        if (!skippedBefore.isEmpty()) {
+            decision = new Decision(decision.dialled(), decision.number(), decision.action(), decision.rule(), decision.hops(),
+                    concat(skippedBefore, decision.skipped()));
         }
-        return new Decision(dialled, number, chosen.action(), chosen, hops(chosen.action(), number, random));
+        return decision;
     }
 
-    private static List<Hop> hops(Action action, String number, RandomGenerator random) {
+    /** What {@code rule} does with the call: its rewrite, then its destinations that may get calls. */
+    private static Decision apply(Rule rule, String dialled, RandomGenerator random, Availability availability) {
+        String number = rule.rewrite().apply(dialled);
+        if (number.isEmpty() && !(rule.action() instanceof Action.Reject)) {
+            // Stripping left nothing to dial: the caller has not dialled enough digits yet.
+            return new Decision(dialled, number, NUMBER_TOO_SHORT, rule, List.of());
+        }
+        List<Decision.Skipped> skipped = new ArrayList<>(0);
+        List<Hop> hops = hops(rule.action(), number, random, availability, skipped);
+        if (hops.isEmpty() && !skipped.isEmpty()) {
+            return new Decision(dialled, number, unavailable(skipped), rule, List.of(), skipped);
+        }
+        return new Decision(dialled, number, rule.action(), rule, hops, skipped);
+    }
+
+    /**
+     * The answer when every destination of a rule is left out: 503 (RFC 3261 section 21.5.4), with
+     * Retry-After set to the soonest any of them can be back: a down destination after its
+     * {@link Probe#recovery()}; a disabled one has no such clock, so a minute.
+     */
+    static Action.Reject unavailable(List<Decision.Skipped> skipped) {
+        Duration soonest = null;
+        for (Decision.Skipped s : skipped) {
+            Probe probe = s.destination().probe();
+            Duration back = s.why() == Availability.Unavailable.DOWN && probe != null ? probe.recovery() : RETRY_WHEN_DISABLED;
+            if (soonest == null || back.compareTo(soonest) < 0) {
+                soonest = back;
+            }
+        }
+        long seconds = Math.max(1, (soonest.toMillis() + 999) / 1000);
+        return new Action.Reject(503, "Service Unavailable", (int) Math.min(seconds, Integer.MAX_VALUE));
+    }
+
+    static final Duration RETRY_WHEN_DISABLED = Duration.ofMinutes(1);
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static List<Hop> hops(Action action, String number, RandomGenerator random, Availability availability,
+                                  List<Decision.Skipped> skipped) {
         if (action instanceof Action.ProxyTo proxy) {
             List<Endpoint> order = proxy.strategy() == Strategy.WEIGHTED ? weightedOrder(proxy.targets(), random) : items(proxy.targets());
             Set<Destination> seen = new LinkedHashSet<>();
@@ -162,7 +241,9 @@ public final class DialPlan {
             }
             List<Hop> hops = new ArrayList<>(seen.size());
             for (Destination d : seen) {
-                hops.add(new Hop(d, numberFor(d, number), null, null));
+                if (available(d, availability, skipped)) {
+                    hops.add(new Hop(d, numberFor(d, number), null, null));
+                }
             }
             return hops;
         }
@@ -172,7 +253,7 @@ public final class DialPlan {
             List<Action.ContactSpec> specs = redirect.contacts();
             for (Action.ContactSpec spec : specs) {
                 for (Destination d : destinations(spec.endpoint(), random)) {
-                    if (seen.add(d)) {
+                    if (seen.add(d) && available(d, availability, skipped)) {
                         hops.add(new Hop(d, numberFor(d, number), spec.q(), spec.expires()));
                     }
                 }
@@ -190,6 +271,16 @@ public final class DialPlan {
             return hops;
         }
         return List.of();
+    }
+
+    /** True when {@code d} may get the call; otherwise records why it is left out. */
+    private static boolean available(Destination d, Availability availability, List<Decision.Skipped> skipped) {
+        Availability.Unavailable why = availability.check(d);
+        if (why == null) {
+            return true;
+        }
+        skipped.add(new Decision.Skipped(d, why));
+        return false;
     }
 
     /** The number as {@code d} gets it: its own rewrite, unless that would leave nothing to dial. */

@@ -17,6 +17,8 @@ public record Explanation(Call call, List<Step> steps, Decision decision) {
         CHOSEN,
         /** Its prefix matched but a condition failed; the search went on. */
         CONDITIONS_FAILED,
+        /** Its conditions held, but every destination was down or disabled and the rule says to go on. */
+        DESTINATIONS_UNAVAILABLE,
         /** A longer prefix (or an earlier rule) had already decided; listed for completeness. */
         NOT_NEEDED
     }

@@ -20,14 +20,9 @@ public record Hop(Destination destination, String number, Double q, Integer expi
         return uri.substring(0, colon + 1) + number + "@" + uri.substring(colon + 1);
     }
 
-    /**
-     * The Request-URI of a proxied INVITE. RFC 3263 section 4.1: a sip: URI that names no
-     * transport is reached over UDP, so that is written out; without it the container would reuse
-     * the caller's transport, and a TCP caller could not reach a UDP-only server.
-     */
+    /** The Request-URI of a proxied INVITE: see {@link Target#requestUri}. */
     public String proxyUri() {
-        Target t = destination.target();
-        return t.transport() == null && !t.secure() ? uri() + ";transport=udp" : uri();
+        return destination.target().requestUri(number);
     }
 
     @Override

@@ -28,8 +28,11 @@ public interface RoutingEvents {
     default void attempted(Hop hop) {
     }
 
-    /** A proxied call of {@code decision} moved on to a further target after a failure or silence. */
-    default void failedOver(Decision decision) {
+    /**
+     * A proxied call of {@code decision} moved on to a further target after {@code from} failed or
+     * stayed silent ({@code from} is null if unknown).
+     */
+    default void failedOver(Decision decision, Hop from) {
     }
 
     /** {@code hop} answered a proxied call with a final {@code status}; 408 also stands for silence. */

@@ -59,6 +59,18 @@ public record Target(String uri, String host, int port) {
         return m.find() ? m.group(1) : null;
     }
 
+    /**
+     * The Request-URI of a request sent here, with {@code user} as its user part (null: none).
+     * RFC 3263 section 4.1: a sip: URI that names no transport is reached over UDP, so that is
+     * written out; without it the container would reuse the transport the call came in on, and a
+     * TCP caller could not reach a UDP-only server.
+     */
+    public String requestUri(String user) {
+        int colon = uri.indexOf(':');
+        String withUser = user == null ? uri : uri.substring(0, colon + 1) + user + "@" + uri.substring(colon + 1);
+        return transport() == null && !secure() ? withUser + ";transport=udp" : withUser;
+    }
+
     /** True for a sips: URI. */
     public boolean secure() {
         return uri.regionMatches(true, 0, "sips:", 0, 5);

@@ -6,6 +6,15 @@ import dialroute.dialplan.DialPlan;
 import dialroute.dialplan.Hop;
 import dialroute.dialplan.InvalidDialPlanException;
 import dialroute.dialplan.RoutingEvents;
+import dialroute.dialplan.Rule;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -18,13 +27,16 @@ import java.time.Duration;
  * starts a JVM-wide thread in the client library that outlives an undeploy. Label values are bounded by the plan
  * (rule prefixes, destination names) and by SIP (status codes), never by callers or numbers.
  */
-public final class PrometheusRoutingEvents implements RoutingEvents {
+public final class PrometheusRoutingEvents implements RoutingEvents, CallCounts {
     private final Counter calls;
     private final Counter rejects;
     private final Counter redirects;
     private final Counter attempts;
     private final Counter answers;
     private final Counter failovers;
+    private final Counter destinationFailovers;
+    /** Calls per rule of the plan in service, by the rule's line (unique within a file); for the admin API only. */
+    private final Map<Integer, LongAdder> routedByLine = new ConcurrentHashMap<>();
     private final Counter shed;
     private final Counter flooded;
     private final Histogram setup;
@@ -47,6 +59,8 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
                 .labelNames("destination", "class").register(registry);
         failovers = Counter.builder().withoutExemplars().name("dialroute_failovers_total")
                 .help("Proxied calls moved on to a further target after a failure").labelNames("prefix").register(registry);
+        destinationFailovers = Counter.builder().withoutExemplars().name("dialroute_destination_failovers_total")
+                .help("Proxied calls that moved on from a destination to a further target").labelNames("destination").register(registry);
         shed = Counter.builder().withoutExemplars().name("dialroute_calls_shed_total")
                 .help("New INVITEs refused with 503 at the admission limit, by the action they would have had")
                 .labelNames("action").register(registry);
@@ -69,6 +83,9 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
         Action action = decision.action();
         String prefix = decision.rule() == null ? "none" : decision.rule().prefix();
         calls.labelValues(prefix, actionName(action)).inc();
+        if (decision.rule() != null) {
+            routedByLine.computeIfAbsent(decision.rule().line(), line -> new LongAdder()).increment();
+        }
         if (action instanceof Action.Reject r) {
             rejects.labelValues(Integer.toString(r.status())).inc();
         } else if (action instanceof Action.RedirectTo r) {
@@ -97,8 +114,11 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     }
 
     @Override
-    public void failedOver(Decision decision) {
+    public void failedOver(Decision decision, Hop from) {
         failovers.labelValues(decision.rule() == null ? "none" : decision.rule().prefix()).inc();
+        if (from != null) {
+            destinationFailovers.labelValues(from.destination().name()).inc();
+        }
     }
 
     @Override
@@ -110,6 +130,7 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     public void planLoaded(DialPlan plan, boolean reload) {
         planInfo.setLabelValues(plan.source(), plan.version());
         planRules.set(plan.rules().size());
+        routedByLine.clear();
         if (reload) {
             reloads.labelValues("ok").inc();
         }
@@ -118,6 +139,36 @@ public final class PrometheusRoutingEvents implements RoutingEvents {
     @Override
     public void reloadRefused(InvalidDialPlanException problems) {
         reloads.labelValues("refused").inc();
+    }
+
+    @Override
+    public Map<String, DestinationCounts> destinations() {
+        Map<String, Long> tried = new HashMap<>();
+        for (CounterSnapshot.CounterDataPointSnapshot p : attempts.collect().getDataPoints()) {
+            tried.put(p.getLabels().get("destination"), (long) p.getValue());
+        }
+        Map<String, Map<String, Long>> classes = new HashMap<>();
+        for (CounterSnapshot.CounterDataPointSnapshot p : answers.collect().getDataPoints()) {
+            classes.computeIfAbsent(p.getLabels().get("destination"), d -> new TreeMap<>()).put(p.getLabels().get("class"), (long) p.getValue());
+        }
+        Map<String, Long> moved = new HashMap<>();
+        for (CounterSnapshot.CounterDataPointSnapshot p : destinationFailovers.collect().getDataPoints()) {
+            moved.put(p.getLabels().get("destination"), (long) p.getValue());
+        }
+        Map<String, DestinationCounts> all = new TreeMap<>();
+        Set<String> names = new HashSet<>(tried.keySet());
+        names.addAll(classes.keySet());
+        names.addAll(moved.keySet());
+        for (String name : names) {
+            all.put(name, new DestinationCounts(tried.getOrDefault(name, 0L), classes.getOrDefault(name, Map.of()), moved.getOrDefault(name, 0L)));
+        }
+        return all;
+    }
+
+    @Override
+    public long routed(Rule rule) {
+        LongAdder count = routedByLine.get(rule.line());
+        return count == null ? 0 : count.sum();
     }
 
     private static String actionName(Action action) {

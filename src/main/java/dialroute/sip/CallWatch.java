@@ -76,13 +76,17 @@ final class CallWatch {
         if (!attempted.get(index)) {
             // A later target of a search speaks: the ones before it failed or stayed silent; a
             // silent one is cancelled by the container without telling the application.
+            int previous = -1;
             for (int i = 0; i < index; i++) {
-                if (attempted.get(i) && !answered.get(i)) {
-                    answered.set(i);
-                    events.answered(hops.get(i), SipServletResponse.SC_REQUEST_TIMEOUT);
+                if (attempted.get(i)) {
+                    previous = i;
+                    if (!answered.get(i)) {
+                        answered.set(i);
+                        events.answered(hops.get(i), SipServletResponse.SC_REQUEST_TIMEOUT);
+                    }
                 }
             }
-            events.failedOver(decision);
+            events.failedOver(decision, previous < 0 ? null : hops.get(previous));
             attempt(index);
         }
         if (response.getStatus() >= 200 && !answered.get(index)) {

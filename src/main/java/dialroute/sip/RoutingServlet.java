@@ -9,6 +9,7 @@ import dialroute.dialplan.Decision;
 import dialroute.dialplan.Hop;
 import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.RoutingEvents;
+import dialroute.health.DestinationHealth;
 import dialroute.overload.Admission;
 import dialroute.overload.SourceLimiter;
 import java.io.IOException;
@@ -43,6 +44,8 @@ public final class RoutingServlet extends SipServlet {
     private transient RoutingEvents events;
     private transient JsonCallLog callLog;
     private transient OwnAddresses ownAddresses;
+    private transient DestinationHealth health;
+    private transient OptionsProber prober;
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -53,8 +56,10 @@ public final class RoutingServlet extends SipServlet {
         }
         events = getServletContext().getAttribute(RoutingEvents.class.getName()) instanceof RoutingEvents e ? e : RoutingEvents.NONE;
         callLog = getServletContext().getAttribute(JsonCallLog.class.getName()) instanceof JsonCallLog l ? l : JsonCallLog.disabled();
-        actions = new SipActions((SipFactory) getServletContext().getAttribute(SIP_FACTORY), events, callLog);
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        actions = new SipActions(factory, events, callLog);
         ownAddresses = new OwnAddresses(getServletContext());
+        health = getServletContext().getAttribute(DestinationHealth.class.getName()) instanceof DestinationHealth h ? h : new DestinationHealth();
         try {
             admission = Admission.fromSystemProperties();
             flood = SourceLimiter.fromSystemProperties();
@@ -64,6 +69,17 @@ public final class RoutingServlet extends SipServlet {
         LOG.info(() -> "dialroute: routing INVITEs with dial plan " + plans.current());
         LOG.info(() -> "dialroute: admission limits: " + admission);
         LOG.info(() -> "dialroute: flood protection: " + flood);
+        // Runs whatever the plan says, so a reload can switch probing on; sends nothing until a
+        // destination of the plan asks to be probed.
+        prober = OptionsProber.start(factory, getServletName(), plans, health);
+    }
+
+    @Override
+    public void destroy() {
+        if (prober != null) {
+            prober.close();
+        }
+        super.destroy();
     }
 
     @Override
@@ -82,7 +98,7 @@ public final class RoutingServlet extends SipServlet {
         }
         Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
                 IpLiteral.parse(source).orElse(null), clock.instant());
-        Decision decision = plans.current().route(call, ThreadLocalRandom.current());
+        Decision decision = plans.current().route(call, ThreadLocalRandom.current(), health);
         CallRecord record = CallRecord.of(request.getCallId(), call, decision);
         // Admission after the lookup (microseconds): a proxied call costs several times what an
         // answered one does, so each kind has its own rate limit. Above it: 503 + Retry-After, and
@@ -110,10 +126,14 @@ public final class RoutingServlet extends SipServlet {
 
     /**
      * Responses of the calls dialroute proxies (the proxy is supervised): provisional responses of
-     * a branch, and the final response about to go to the caller, which completes the call.
+     * a branch, and the final response about to go to the caller, which completes the call. Replies
+     * to health probes (OPTIONS dialroute sent itself) arrive here too.
      */
     @Override
     protected void doResponse(SipServletResponse response) throws IOException {
+        if (prober.answered(response)) {
+            return; // a reply to a health probe, not part of a call
+        }
         CallWatch watch = CallWatch.of(response);
         if (response.getStatus() < 200) {
             if (watch != null) {

@@ -59,6 +59,10 @@ final class SipActions {
                 response.send();
             } else if (action instanceof Action.Reject reject) {
                 SipServletResponse response = request.createResponse(reject.status(), reject.phrase());
+                if (reject.retryAfter() != null) {
+                    // Every destination is down or disabled: say when trying again makes sense.
+                    response.setHeader("Retry-After", Integer.toString(reject.retryAfter()));
+                }
                 answered(decision, record, reject.status(), arrivedNanos);
                 response.send();
             }

@@ -66,7 +66,7 @@ class CheckTest {
                 plan + ":4:13: target '127.0.0.1:5190' is not a SIP URI (expected e.g. sip:192.0.2.10:5060)",
                 plan + ":6:11: unknown mode 'forward'; use proxy, redirect or reject",
                 plan + ":11:5: unknown key 'strp' in a rule; expected one of prefix, description, when, mode, target, targets,"
-                        + " strategy, failover-on, provisional-timeout, record-route, status, reason, strip, prepend, translate"),
+                        + " strategy, failover-on, provisional-timeout, record-route, status, reason, strip, prepend, translate, unavailable"),
                 r.out().lines().toList());
         assertEquals(plan + ": invalid, 3 problems\n", r.err());
 
@@ -167,6 +167,19 @@ class CheckTest {
                 "  2. sip:123@127.0.0.1:5090;transport=udp  (pstn)",
                 "Failover:    to the next target on a final 408, 480, 5xx, or when no provisional response arrives within 2 s;"
                         + " the caller sees one call, and the best final error only when every target failed");
+    }
+
+    @Test
+    void downAndDisabledDestinationsAreLeftOutAndNamed() {
+        assertLines(explain(SAMPLE, "--number", "7123", "--down", "backup"),
+                "Skipped:     backup (down) (left out of this call)",
+                "On the wire: INVITE sip:123@127.0.0.1:5090;transport=udp  (pstn)");
+        assertLines(explain(SAMPLE, "--number", "7123", "--down", "backup", "--disabled", "pstn"),
+                "Skipped:     backup (down), pstn (disabled) (left out of this call)",
+                "Action:      reject: every destination of the rule is down or disabled",
+                "On the wire: SIP/2.0 503 Service Unavailable, Retry-After: 60");
+        assertLines(explain(SAMPLE, "--number", "4123", "--down", "branch-a"),
+                "  Contact: <sip:4123@127.0.0.1:5092>;q=0.5  (branch-b)");
     }
 
     @Test
@@ -389,6 +402,8 @@ class CheckTest {
             "--number 9123 --seed x",
             "--number 9123 --number 9124",
             "--caller 2000",
+            "--number 9123 --down pstnn",
+            "--down pstn",
             "dialplans/other.yaml",
     })
     void badArgumentsGiveOneLineAndExit2(String args) {

@@ -80,7 +80,7 @@ class AdminApiIT {
         assertError("GET", "/lookup?number=9123&source=pbx.example.com", 400, "'source' must be an IP address, was 'pbx.example.com'");
         assertError("GET", "/lookup?number=9123&at=tomorrow", 400,
                 "'at' must be an ISO instant such as 2026-11-30T09:00:00Z, was 'tomorrow'");
-        assertError("GET", "/nothing", 404, "no such admin resource '/nothing'; use /plan, /lookup, /reload or /calllog");
+        assertError("GET", "/nothing", 404, "no such admin resource '/nothing'; use /plan, /lookup, /reload, /calllog or /destinations");
         assertError("GET", "/reload", 405, "use POST here");
     }
 

@@ -1,5 +1,6 @@
 package dialroute.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dialroute.dialplan.Call;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +35,14 @@ class PrometheusRoutingEventsTest {
         Hop pstn = proxied.hops().get(1);
         events.attempted(backup);
         events.answered(backup, 503);
-        events.failedOver(proxied);
+        events.failedOver(proxied, backup);
         events.attempted(pstn);
         events.answered(pstn, 200);
         events.completed(proxied, 200, Duration.ofMillis(30));
         events.decided(plan.lookup("00441234"));
         events.decided(plan.lookup("8123"));
         events.decided(plan.lookup("2123"));
+        assertEquals(1, events.routed(proxied.rule()));
         events.planLoaded(plan, true);
         events.reloadRefused(new InvalidDialPlanException(List.of()));
 
@@ -57,6 +60,7 @@ class PrometheusRoutingEventsTest {
                 "dialroute_destination_responses_total{class=\"5xx\",destination=\"backup\"} 1",
                 "dialroute_destination_responses_total{class=\"2xx\",destination=\"pstn\"} 1",
                 "dialroute_failovers_total{prefix=\"7\"} 1",
+                "dialroute_destination_failovers_total{destination=\"backup\"} 1",
                 "dialroute_call_setup_seconds_count{action=\"proxy\"} 1",
                 "dialroute_plan_info{source=\"dialplans/sample.yaml\",version=\"" + plan.version() + "\"} 1",
                 "dialroute_plan_rules 10",
@@ -64,6 +68,9 @@ class PrometheusRoutingEventsTest {
                 "dialroute_plan_reloads_total{result=\"refused\"} 1")) {
             assertTrue(scrape.contains(line), "missing " + line + " in\n" + scrape);
         }
+        assertEquals(new CallCounts.DestinationCounts(1, Map.of("5xx", 1L), 1), events.destinations().get("backup"));
+        assertEquals(new CallCounts.DestinationCounts(1, Map.of("2xx", 1L), 0), events.destinations().get("pstn"));
+        assertEquals(0, events.routed(proxied.rule()), "the reload started the per-rule counts over");
     }
 
     private static String scrape(PrometheusRegistry registry) throws Exception {

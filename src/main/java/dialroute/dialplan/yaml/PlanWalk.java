@@ -10,6 +10,7 @@ import dialroute.dialplan.DialString;
 import dialroute.dialplan.Endpoint;
 import dialroute.dialplan.Failover;
 import dialroute.dialplan.NumberRewrite;
+import dialroute.dialplan.Probe;
 import dialroute.dialplan.Rule;
 import dialroute.dialplan.StatusCodes;
 import dialroute.dialplan.Strategy;
@@ -35,23 +36,25 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** One pass over a plan's node tree: builds the plan and collects every problem on the way. */
 final class PlanWalk {
-    private static final List<String> TOP_KEYS = List.of("destinations", "groups", "rules");
-    private static final List<String> DESTINATION_KEYS = List.of("uri", "description", "strip", "prepend", "translate");
+    private static final List<String> TOP_KEYS = List.of("probing", "destinations", "groups", "rules");
+    private static final List<String> PROBE_KEYS = List.of("interval", "timeout", "down-after", "up-after", "accept");
+    private static final List<String> DESTINATION_KEYS = List.of("uri", "description", "strip", "prepend", "translate", "probe");
     private static final List<String> GROUP_KEYS = List.of("strategy", "members", "description");
     private static final List<String> MEMBER_KEYS = List.of("destination", "weight");
     private static final List<String> RULE_KEYS = List.of("prefix", "description", "when", "mode", "target", "targets",
-            "strategy", "failover-on", "provisional-timeout", "record-route", "status", "reason", "strip", "prepend", "translate");
+            "strategy", "failover-on", "provisional-timeout", "record-route", "status", "reason", "strip", "prepend", "translate",
+            "unavailable");
     private static final List<String> TARGET_KEYS = List.of("to", "weight", "q", "expires");
     private static final List<String> WHEN_KEYS = List.of("caller", "caller-regex", "source", "time");
     private static final List<String> TIME_KEYS = List.of("days", "hours", "dates", "zone");
     private static final List<String> TRANSLATE_KEYS = List.of("match", "replace");
     private static final Map<String, Set<String>> KEYS_BY_MODE = Map.of(
             "proxy", Set.of("target", "targets", "strategy", "failover-on", "provisional-timeout", "record-route", "strip", "prepend",
-                    "translate"),
-            "redirect", Set.of("target", "targets", "status", "strip", "prepend", "translate"),
+                    "translate", "unavailable"),
+            "redirect", Set.of("target", "targets", "status", "strip", "prepend", "translate", "unavailable"),
             "reject", Set.of("status", "reason"));
     private static final Set<String> MODE_KEYS = Set.of("target", "targets", "strategy", "failover-on", "provisional-timeout",
-            "record-route", "strip", "prepend", "translate", "status", "reason");
+            "record-route", "strip", "prepend", "translate", "status", "reason", "unavailable");
     private static final Set<Integer> REDIRECT_STATUSES = Set.of(300, 301, 302, 305, 380);
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final Pattern HOURS = Pattern.compile("(\\d{1,2}:\\d{2})-(\\d{1,2}:\\d{2})");
@@ -62,6 +65,8 @@ final class PlanWalk {
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     /** Names declared with problems: already reported, so references to them add no second message. */
     private final Set<String> broken = new java.util.HashSet<>();
+    /** The plan's probe settings ('probing:'), which a destination's own 'probe:' mapping may override. */
+    private Probe probing = Probe.DEFAULT;
 
     PlanWalk(String source) {
         this.source = source;
@@ -80,6 +85,12 @@ final class PlanWalk {
         Fields top = Fields.of(problems, root, "the plan", TOP_KEYS);
         if (top == null) {
             return null;
+        }
+        if (top.has("probing")) {
+            Probe settings = probe(top.value("probing"), Probe.DEFAULT, "'probing'");
+            if (settings != null) {
+                probing = settings;
+            }
         }
         if (top.has("destinations")) {
             destinations(top.value("destinations"));
@@ -124,7 +135,10 @@ final class PlanWalk {
                 String uri = fields.has("uri") ? fields.string("uri") : fields.<String>missing("uri", "a SIP URI such as sip:192.0.2.10:5060");
                 Target target = uri == null ? null : target(fields.value("uri"), uri);
                 NumberRewrite rewrite = rewrite(fields);
-                destination = target == null || rewrite == null ? null : new Destination(name, target, rewrite);
+                int before = problems.count();
+                Probe probe = fields.has("probe") ? destinationProbe(fields.value("probe"), name) : null;
+                destination = target == null || rewrite == null || problems.count() > before ? null
+                        : new Destination(name, target, rewrite, probe);
             }
             if (destination != null) {
                 endpoints.put(name, destination);
@@ -208,6 +222,93 @@ final class PlanWalk {
         return new Weighted<>((Destination) endpoint, weight);
     }
 
+    /** 'probe: true' (the plan's settings), 'probe: false', or a mapping that overrides some of them. */
+    private Probe destinationProbe(Node node, String name) {
+        if (node instanceof ScalarNode scalar) {
+            return switch (scalar.getValue().trim()) {
+                case "true" -> probing;
+                case "false" -> null;
+                default -> {
+                    problems.at(node, "probe of destination '" + name + "' must be true, false or a mapping of "
+                            + String.join(", ", PROBE_KEYS));
+                    yield null;
+                }
+            };
+        }
+        return probe(node, probing, "probe of destination '" + name + "'");
+    }
+
+    /** Probe settings from a mapping, each key overriding {@code base}; null after a problem. */
+    private Probe probe(Node node, Probe base, String what) {
+        Fields fields = Fields.of(problems, node, what, PROBE_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        int before = problems.count();
+        Duration interval = fields.has("interval") ? duration(fields, "interval", Duration.ofMillis(100), Duration.ofHours(1)) : base.interval();
+        Duration timeout = fields.has("timeout") ? duration(fields, "timeout", Duration.ofMillis(50), Duration.ofSeconds(60)) : base.timeout();
+        Integer downAfter = fields.has("down-after") ? count(fields, "down-after") : Integer.valueOf(base.downAfter());
+        Integer upAfter = fields.has("up-after") ? count(fields, "up-after") : Integer.valueOf(base.upAfter());
+        StatusCodes accepted = base.accepted();
+        if (fields.has("accept")) {
+            List<Node> codes = fields.list("accept");
+            List<String> specs = new ArrayList<>();
+            for (Node code : codes == null ? List.<Node>of() : codes) {
+                String text = fields.scalar(code, "accept");
+                if (text == null) {
+                    continue;
+                }
+                String t = text.trim().toLowerCase(Locale.ROOT);
+                if (!t.matches("[2-6]xx|[2-6]\\d\\d")) {
+                    problems.at(code, "'" + text + "' in accept is not a final status code (e.g. 200) or class (e.g. 2xx)");
+                    continue;
+                }
+                specs.add(t);
+            }
+            if (!specs.isEmpty()) {
+                accepted = StatusCodes.of(specs.toArray(new String[0]));
+            }
+        }
+        if (problems.count() > before || interval == null || timeout == null || downAfter == null || upAfter == null) {
+            return null;
+        }
+        if (timeout.compareTo(interval) > 0) {
+            problems.at(fields.has("timeout") ? fields.value("timeout") : node, what + ": timeout " + timeout.toMillis()
+                    + " ms is longer than the interval " + interval.toMillis() + " ms; a probe must end before the next starts");
+            return null;
+        }
+        return new Probe(interval, timeout, downAfter, upAfter, accepted);
+    }
+
+    /** A duration written as 500ms, 2s or 2 (seconds), within [min, max]; null after a problem. */
+    private Duration duration(Fields fields, String key, Duration min, Duration max) {
+        String text = fields.string(key);
+        if (text == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = Pattern.compile("(\\d{1,7})\\s*(ms|s)?").matcher(text.trim());
+        if (!m.matches()) {
+            problems.at(fields.value(key), key + " '" + text + "' must be a duration such as 500ms or 10s");
+            return null;
+        }
+        Duration value = "ms".equals(m.group(2)) ? Duration.ofMillis(Long.parseLong(m.group(1))) : Duration.ofSeconds(Long.parseLong(m.group(1)));
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            problems.at(fields.value(key), key + " " + text.trim() + " is outside " + min.toMillis() + "ms.." + max.toSeconds() + "s");
+            return null;
+        }
+        return value;
+    }
+
+    /** A probe count (down-after, up-after): 1 to 100. */
+    private Integer count(Fields fields, String key) {
+        Integer value = fields.integer(key);
+        if (value != null && (value < 1 || value > 100)) {
+            problems.at(fields.value(key), key + " must be 1 to 100, was " + value);
+            return null;
+        }
+        return value;
+    }
+
     private boolean validName(Node at, String name, String kind) {
         if (!NAME.matcher(name).matches()) {
             problems.at(at, kind + " name '" + name + "' must start with a letter and hold only letters, digits, '-', '_' and '.'");
@@ -282,7 +383,23 @@ final class PlanWalk {
             return null;
         }
         String description = fields.has("description") ? fields.string("description") : null;
-        return new Rule(prefix, when, rewrite, action, node.getStartMark().getLine() + 1, description);
+        Rule.WhenUnavailable unavailable = Rule.WhenUnavailable.REFUSE;
+        if (fields.has("unavailable")) {
+            String text = fields.string("unavailable");
+            if (text == null) {
+                return null;
+            }
+            switch (text.trim()) {
+                case "503" -> unavailable = Rule.WhenUnavailable.REFUSE;
+                case "next-rule" -> unavailable = Rule.WhenUnavailable.NEXT_RULE;
+                default -> {
+                    problems.at(fields.value("unavailable"), "unavailable '" + text
+                            + "' must be 503 (answer 503 with Retry-After when every destination is down or disabled) or next-rule");
+                    return null;
+                }
+            }
+        }
+        return new Rule(prefix, when, rewrite, action, node.getStartMark().getLine() + 1, description, unavailable);
     }
 
     private Action proxy(Fields rule) {

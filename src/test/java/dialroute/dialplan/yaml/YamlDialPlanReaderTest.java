@@ -109,7 +109,7 @@ class YamlDialPlanReaderTest {
                 Arguments.of("rules: 9\n", "b.yaml:1:8: 'rules' must be a list of rules (each item starting with '- prefix:')"),
                 // misspelt top-level key
                 Arguments.of("rule:\n  - {prefix: '9', mode: reject, status: 403}\n",
-                        "b.yaml:1:1: unknown key 'rule' in the plan; expected one of destinations, groups, rules"),
+                        "b.yaml:1:1: unknown key 'rule' in the plan; expected one of probing, destinations, groups, rules"),
                 // modes are proxy, redirect, reject
                 Arguments.of("rules:\n  - prefix: '9'\n    mode: forward\n    target: sip:127.0.0.1\n",
                         "b.yaml:3:11: unknown mode 'forward'; use proxy, redirect or reject"),
@@ -129,7 +129,7 @@ class YamlDialPlanReaderTest {
                         "b.yaml:2:5: a rule has no 'prefix' (use \"\" for a rule that matches every number)"),
                 // a typo must not silently drop the rewrite
                 Arguments.of("rules:\n  - prefix: '9'\n    mode: proxy\n    target: sip:127.0.0.1\n    strp: 1\n",
-                        "b.yaml:5:5: unknown key 'strp' in a rule; expected one of prefix, description, when, mode, target, targets, strategy, failover-on, provisional-timeout, record-route, status, reason, strip, prepend, translate"),
+                        "b.yaml:5:5: unknown key 'strp' in a rule; expected one of prefix, description, when, mode, target, targets, strategy, failover-on, provisional-timeout, record-route, status, reason, strip, prepend, translate, unavailable"),
                 // a 2xx is no rejection
                 Arguments.of("rules:\n  - prefix: '9'\n    mode: reject\n    status: 200\n",
                         "b.yaml:4:13: status 200 is not a 4xx, 5xx or 6xx rejection"),
@@ -217,6 +217,28 @@ class YamlDialPlanReaderTest {
                         "b.yaml:3:20: '10.0.0.0/33' has prefix length /33; an IPv4 network takes /0 to /32"),
                 Arguments.of("rules:\n  - prefix: '1'\n    when: {source: intranet}\n    mode: reject\n    status: 480\n",
                         "b.yaml:3:20: 'intranet' is not a network (e.g. 10.0.0.0/8 or 2001:db8::/32)"),
+                // probing: durations, counts and statuses that cannot work
+                Arguments.of("probing: {interval: 10 seconds}\nrules:\n  - {prefix: '9', mode: reject, status: 403}\n",
+                        "b.yaml:1:21: interval '10 seconds' must be a duration such as 500ms or 10s"),
+                Arguments.of("probing: {interval: 50ms}\nrules:\n  - {prefix: '9', mode: reject, status: 403}\n",
+                        "b.yaml:1:21: interval 50ms is outside 100ms..3600s"),
+                Arguments.of("probing: {interval: 1s, timeout: 2s}\nrules:\n  - {prefix: '9', mode: reject, status: 403}\n",
+                        "b.yaml:1:34: 'probing': timeout 2000 ms is longer than the interval 1000 ms; a probe must end before the next starts"),
+                Arguments.of("probing: {down-after: 0}\nrules:\n  - {prefix: '9', mode: reject, status: 403}\n",
+                        "b.yaml:1:23: down-after must be 1 to 100, was 0"),
+                Arguments.of("probing: {accept: [200, 1xx]}\nrules:\n  - {prefix: '9', mode: reject, status: 403}\n",
+                        "b.yaml:1:25: '1xx' in accept is not a final status code (e.g. 200) or class (e.g. 2xx)"),
+                Arguments.of("probing: {intervall: 5s}\nrules:\n  - {prefix: '9', mode: reject, status: 403}\n",
+                        "b.yaml:1:11: unknown key 'intervall' in 'probing'; expected one of interval, timeout, down-after, up-after, accept"),
+                Arguments.of("destinations:\n  a: {uri: 'sip:127.0.0.1:1', probe: yes}\nrules:\n  - {prefix: '9', mode: proxy, target: a}\n",
+                        "b.yaml:2:38: probe of destination 'a' must be true, false or a mapping of interval, timeout, down-after, up-after, accept"),
+                Arguments.of("destinations:\n  a: {uri: 'sip:127.0.0.1:1', probe: {up-after: 101}}\nrules:\n  - {prefix: '9', mode: proxy, target: a}\n",
+                        "b.yaml:2:49: up-after must be 1 to 100, was 101"),
+                // what a rule does when its destinations are all unavailable
+                Arguments.of("rules:\n  - {prefix: '9', mode: proxy, target: 'sip:127.0.0.1:1', unavailable: skip}\n",
+                        "b.yaml:2:72: unavailable 'skip' must be 503 (answer 503 with Retry-After when every destination is down or disabled) or next-rule"),
+                Arguments.of("rules:\n  - {prefix: '9', mode: reject, status: 403, unavailable: next-rule}\n",
+                        "b.yaml:2:46: 'unavailable' does not apply to mode reject"),
                 // the same prefix and conditions twice: the second could never match
                 Arguments.of("rules:\n  - {prefix: '1', when: {caller: '1000'}, mode: reject, status: 403}\n"
                         + "  - {prefix: '1', when: {caller: '1000'}, mode: reject, status: 480}\n",

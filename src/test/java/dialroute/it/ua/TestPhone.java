@@ -122,6 +122,7 @@ public final class TestPhone implements AutoCloseable {
     private final Map<String, RingingInvite> ringingByBranch = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AnswerMode answerMode = AnswerMode.RING_THEN_ANSWER;
+    private volatile boolean answerOptions = true;
 
     private TestPhone(String name, String host, int port, SipStackImpl stack, SipProvider provider, List<Thread> processorThreads) {
         this.name = name;
@@ -292,6 +293,14 @@ public final class TestPhone implements AutoCloseable {
             throw new NullPointerException("mode");
         }
         this.answerMode = mode;
+    }
+
+    /**
+     * Whether this phone answers OPTIONS (200 OK, the default) or ignores them, like a server that
+     * has gone away. OPTIONS are recorded either way.
+     */
+    public void answerOptions(boolean answer) {
+        this.answerOptions = answer;
     }
 
     /**
@@ -545,7 +554,12 @@ public final class TestPhone implements AutoCloseable {
                     // Ends the 2xx retransmissions; the dialog layer has done all there is to do.
                 }
                 case Request.CANCEL -> onCancel(event);
-                case Request.BYE, Request.OPTIONS -> respond(event, Response.OK, null, null);
+                case Request.BYE -> respond(event, Response.OK, null, null);
+                case Request.OPTIONS -> {
+                    if (answerOptions) {
+                        respond(event, Response.OK, null, null);
+                    }
+                }
                 default -> respond(event, Response.NOT_IMPLEMENTED, null, null);
             }
         } catch (Exception e) {

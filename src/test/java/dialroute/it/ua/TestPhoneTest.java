@@ -121,6 +121,44 @@ class TestPhoneTest {
     }
 
     @Test
+    void optionsAreAnsweredUntilSwitchedOffAndRecordedEitherWay() throws Exception {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (TestPhone phone = TestPhone.start("probed", 5288);
+             DatagramSocket prober = new DatagramSocket(5289, loopback)) {
+            prober.setSoTimeout(700);
+            sendOptions(prober, 1);
+            assertTrue(receive(prober, WAIT).startsWith("SIP/2.0 200 OK\r\n"));
+            phone.answerOptions(false);
+            sendOptions(prober, 2);
+            assertThrows(java.net.SocketTimeoutException.class, () -> receive(prober, Duration.ofMillis(700)), "a silent phone answers nothing");
+            // both recorded, answered or not
+            assertEquals("options-1@127.0.0.1", phone.takeRequest("OPTIONS", WAIT).header("Call-ID"));
+            assertEquals("options-2@127.0.0.1", phone.takeRequest("OPTIONS", WAIT).header("Call-ID"));
+        }
+    }
+
+    private static void sendOptions(DatagramSocket socket, int n) throws IOException {
+        String options = "OPTIONS sip:127.0.0.1:5288 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:5289;branch=z9hG4bK-options-" + n + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:prober@127.0.0.1:5289>;tag=p" + n + "\r\n"
+                + "To: <sip:127.0.0.1:5288>\r\n"
+                + "Call-ID: options-" + n + "@127.0.0.1\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        byte[] bytes = options.getBytes(StandardCharsets.US_ASCII);
+        socket.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress("127.0.0.1", 5288)));
+    }
+
+    private static String receive(DatagramSocket socket, Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        byte[] buffer = new byte[4096];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        socket.receive(packet);
+        return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII);
+    }
+
+    @Test
     void closingAPhoneFreesItsUdpAndTcpPortsAtOnce() throws Exception {
         int callerPort = 5278;
         int calleePort = 5279;

@@ -93,11 +93,15 @@ ensure_tls_keystore() {
   (
     umask 077
     mkdir -p "$dir"
-    rm -f "$DIALROUTE_TLS_KEYSTORE" "$DIALROUTE_TLS_PASSWORD_FILE"
-    head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$DIALROUTE_TLS_PASSWORD_FILE"
+    # Made aside and moved in, so a start running at the same moment never sees half a pair.
+    tmp=$(mktemp -d "$dir/.sip-tls.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$tmp/password"
     keytool -genkeypair -alias dialroute-sip -keyalg RSA -keysize 2048 -validity 825 \
       -dname CN=localhost -ext san=dns:localhost,ip:127.0.0.1,ip:::1 \
-      -storetype PKCS12 -keystore "$DIALROUTE_TLS_KEYSTORE" -storepass:file "$DIALROUTE_TLS_PASSWORD_FILE" >/dev/null 2>&1
+      -storetype PKCS12 -keystore "$tmp/keystore.p12" -storepass:file "$tmp/password" >/dev/null 2>&1
+    mv -f "$tmp/password" "$DIALROUTE_TLS_PASSWORD_FILE"
+    mv -f "$tmp/keystore.p12" "$DIALROUTE_TLS_KEYSTORE"
   ) || die "generating the TLS keystore $DIALROUTE_TLS_KEYSTORE failed (keytool -genkeypair)"
   echo "dialroute: generated a self-signed TLS certificate for localhost, 127.0.0.1 and ::1 in $DIALROUTE_TLS_KEYSTORE"
 }

@@ -61,7 +61,9 @@ if [ -n "${DIALROUTE_TLS_KEYSTORE:-}" ]; then
       "-Djavax.net.ssl.keyStorePassword=$(_dialroute_argfile_quote "$(head -n 1 "$DIALROUTE_TLS_PASSWORD_FILE")")" \
       >"$_dialroute_tls_args"
   ) || exit 1
-  CATALINA_OPTS="$CATALINA_OPTS @$_dialroute_tls_args"
+  # Single-quoted for catalina.sh's eval, like the plan path above.
+  _dialroute_tls_args=$(printf '%s' "$_dialroute_tls_args" | sed "s/'/'\\\\''/g")
+  CATALINA_OPTS="$CATALINA_OPTS '@$_dialroute_tls_args'"
   unset _dialroute_tls_args
 fi
 

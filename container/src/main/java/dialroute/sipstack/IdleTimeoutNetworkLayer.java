@@ -7,6 +7,7 @@ import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -61,7 +62,7 @@ public final class IdleTimeoutNetworkLayer implements NetworkLayer {
                 return withIdleTimeout(super.accept());
             }
         };
-        socket.bind(new java.net.InetSocketAddress(bindAddress, port), backlog);
+        socket.bind(new InetSocketAddress(bindAddress, port), backlog);
         return socket;
     }
 

@@ -3,7 +3,7 @@
 # deploy, start detached, wait until ready, stop. Source it; it defines functions and variables
 # only and runs nothing.
 #
-# Everything listens on loopback: SIP on 127.0.0.1:5080 (UDP and TCP), HTTP on 127.0.0.1:8080,
+# Everything listens on loopback: SIP on 127.0.0.1:5080 (UDP and TCP) and 5081 (TLS), HTTP on 127.0.0.1:8080,
 # Tomcat's shutdown port on 127.0.0.1:8005 (all set in container/overlay/conf/server.xml).
 
 # The repository root, from this file's location, so the scripts work from any directory.
@@ -15,6 +15,7 @@ CATALINA_HOME_DIR="$DIALROUTE_ROOT/container/target/apache-tomcat-$DIALROUTE_TOM
 
 DIALROUTE_SIP_HOST=127.0.0.1
 DIALROUTE_SIP_PORT=5080
+DIALROUTE_SIP_TLS_PORT=5081
 DIALROUTE_SAMPLE_PLAN="$DIALROUTE_ROOT/dialplans/sample.yaml"
 
 # The PID of the JVM started by start_container_detached (empty when none).
@@ -70,6 +71,57 @@ export_container_env() {
   export DIALROUTE_ADMIN_CREDENTIALS="${DIALROUTE_ADMIN_CREDENTIALS:-${XDG_CONFIG_HOME:-$HOME/.config}/dialroute/admin-credentials.properties}"
   # The manager console's user (Tomcat's /manager), kept there for the same reason.
   export DIALROUTE_MANAGER_CREDENTIALS="${DIALROUTE_MANAGER_CREDENTIALS:-${XDG_CONFIG_HOME:-$HOME/.config}/dialroute/manager-credentials.properties}"
+  ensure_tls_keystore
+}
+
+# The key pair and certificate of SIP over TLS (port 5081), passed to bin/setenv.sh as
+# DIALROUTE_TLS_KEYSTORE (PKCS12) and DIALROUTE_TLS_PASSWORD_FILE. An admin's own keystore is used
+# as given. Otherwise a self-signed one for localhost, 127.0.0.1 and ::1 is generated at first start,
+# like the admin credentials outside the container folder (which provisioning lays out anew), so
+# callers that pinned the certificate keep trusting it; keystore and password are owner-only.
+ensure_tls_keystore() {
+  if [[ -n "${DIALROUTE_TLS_KEYSTORE:-}" ]]; then
+    [[ -r "$DIALROUTE_TLS_KEYSTORE" ]] || die "DIALROUTE_TLS_KEYSTORE=$DIALROUTE_TLS_KEYSTORE: no such readable file"
+    [[ -n "${DIALROUTE_TLS_PASSWORD_FILE:-}" && -r "$DIALROUTE_TLS_PASSWORD_FILE" ]] ||
+      die "DIALROUTE_TLS_KEYSTORE is set, so DIALROUTE_TLS_PASSWORD_FILE must name a readable file holding its password"
+    export DIALROUTE_TLS_KEYSTORE DIALROUTE_TLS_PASSWORD_FILE
+    return 0
+  fi
+  local dir=${XDG_CONFIG_HOME:-$HOME/.config}/dialroute
+  export DIALROUTE_TLS_KEYSTORE="$dir/sip-tls.p12" DIALROUTE_TLS_PASSWORD_FILE="$dir/sip-tls.password"
+  [[ -f "$DIALROUTE_TLS_KEYSTORE" && -f "$DIALROUTE_TLS_PASSWORD_FILE" ]] && return 0
+  command -v keytool >/dev/null || die "keytool (part of the JDK) is needed to generate the TLS certificate"
+  (
+    umask 077
+    mkdir -p "$dir"
+    # Made aside and moved in, so a start running at the same moment never sees half a pair.
+    tmp=$(mktemp -d "$dir/.sip-tls.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$tmp/password"
+    keytool -genkeypair -alias dialroute-sip -keyalg RSA -keysize 2048 -validity 825 \
+      -dname CN=localhost -ext san=dns:localhost,ip:127.0.0.1,ip:::1 \
+      -storetype PKCS12 -keystore "$tmp/keystore.p12" -storepass:file "$tmp/password" >/dev/null 2>&1
+    mv -f "$tmp/password" "$DIALROUTE_TLS_PASSWORD_FILE"
+    mv -f "$tmp/keystore.p12" "$DIALROUTE_TLS_KEYSTORE"
+  ) || die "generating the TLS keystore $DIALROUTE_TLS_KEYSTORE failed (keytool -genkeypair)"
+  echo "dialroute: generated a self-signed TLS certificate for localhost, 127.0.0.1 and ::1 in $DIALROUTE_TLS_KEYSTORE"
+}
+
+# Sends one INVITE for number $1 to dialroute's TLS port over a fresh TLS connection and prints
+# what the server answered (raw SIP). SIPp as Debian builds it has no TLS, so openssl carries the
+# request; the server's certificate is not verified (it is self-signed). $2: Call-ID,
+# $3: server address (default 127.0.0.1; [::1] for IPv6).
+tls_invite() {
+  local number=$1 call_id=$2 host=${3:-$DIALROUTE_SIP_HOST}
+  {
+    printf 'INVITE sip:%s@%s:%d SIP/2.0\r\n' "$number" "$host" "$DIALROUTE_SIP_TLS_PORT"
+    printf 'Via: SIP/2.0/TLS %s:5999;branch=z9hG4bK-%s\r\n' "$host" "$call_id"
+    printf 'Max-Forwards: 70\r\nFrom: <sip:tls-caller@%s>;tag=%s\r\nTo: <sip:%s@%s>\r\n' "$host" "$call_id" "$number" "$host"
+    printf 'Call-ID: %s\r\nCSeq: 1 INVITE\r\nContact: <sip:tls-caller@%s:5999;transport=tls>\r\n' "$call_id" "$host"
+    printf 'Content-Length: 0\r\n\r\n'
+    # Keep the connection open until the answer is in.
+    sleep 2
+  } | timeout 10 openssl s_client -connect "$host:$DIALROUTE_SIP_TLS_PORT" -quiet 2>/dev/null || true
 }
 
 # True when something listens on the given local port. $1: tcp|udp, $2: port.
@@ -89,7 +141,7 @@ port_in_use() {
 # running from an earlier run).
 check_container_ports_free() {
   local spec
-  for spec in udp:5080 tcp:5080 tcp:8080 tcp:8005; do
+  for spec in udp:5080 tcp:5080 tcp:5081 tcp:8080 tcp:8005; do
     if port_in_use "${spec%%:*}" "${spec#*:}"; then
       die "port ${spec#*:}/${spec%%:*} is already in use; is another dialroute or Tomcat running? (ss -lntup shows who)"
     fi
@@ -98,7 +150,7 @@ check_container_ports_free() {
 
 # Prints the line every run starts with. $1: absolute plan path.
 announce() {
-  echo "dialroute: serving SIP on $DIALROUTE_SIP_HOST:$DIALROUTE_SIP_PORT UDP+TCP with plan $1"
+  echo "dialroute: serving SIP on $DIALROUTE_SIP_HOST:$DIALROUTE_SIP_PORT UDP+TCP and :$DIALROUTE_SIP_TLS_PORT TLS with plan $1"
 }
 
 # Starts the container in the background, exactly as scripts/run does in the foreground

@@ -47,6 +47,35 @@ if [ -n "${DIALROUTE_MANAGER_CREDENTIALS:-}" ]; then
   unset _dialroute_credentials_quoted
 fi
 
+# SIP over TLS (port 5081, conf/server.xml): the stack's TLS connectors take their key pair and
+# certificate from the JVM's javax.net.ssl.keyStore* properties. DIALROUTE_TLS_KEYSTORE names a
+# PKCS12 keystore and DIALROUTE_TLS_PASSWORD_FILE a file holding its password (first line); scripts/run
+# generates both at first start. The password must not appear on the java command line, which every
+# local user can read (ps), so it goes through a JVM argument file (@file) readable by the owner only,
+# rewritten at every start.
+if [ -n "${DIALROUTE_TLS_KEYSTORE:-}" ]; then
+  if [ ! -r "$DIALROUTE_TLS_KEYSTORE" ] || [ ! -r "${DIALROUTE_TLS_PASSWORD_FILE:-}" ]; then
+    echo "dialroute: DIALROUTE_TLS_KEYSTORE=$DIALROUTE_TLS_KEYSTORE needs a readable keystore and DIALROUTE_TLS_PASSWORD_FILE naming a readable password file" >&2
+    exit 1
+  fi
+  # Argument files quote with "..." and escape with a backslash.
+  _dialroute_argfile_quote() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+  _dialroute_tls_args="$CATALINA_BASE/temp/dialroute-tls.jvmargs"
+  (
+    umask 077
+    rm -f "$_dialroute_tls_args"
+    printf '%s\n' \
+      "-Djavax.net.ssl.keyStore=$(_dialroute_argfile_quote "$DIALROUTE_TLS_KEYSTORE")" \
+      "-Djavax.net.ssl.keyStoreType=PKCS12" \
+      "-Djavax.net.ssl.keyStorePassword=$(_dialroute_argfile_quote "$(head -n 1 "$DIALROUTE_TLS_PASSWORD_FILE")")" \
+      >"$_dialroute_tls_args"
+  ) || exit 1
+  # Single-quoted for catalina.sh's eval, like the plan path above.
+  _dialroute_tls_args=$(printf '%s' "$_dialroute_tls_args" | sed "s/'/'\\\\''/g")
+  CATALINA_OPTS="$CATALINA_OPTS '@$_dialroute_tls_args'"
+  unset _dialroute_tls_args
+fi
+
 # `catalina.sh start` writes the JVM's PID here and `catalina.sh stop -force` reads it
 # (scripts/lib.sh starts the JVM itself and keeps its PID).
 CATALINA_PID="$CATALINA_BASE/catalina.pid"

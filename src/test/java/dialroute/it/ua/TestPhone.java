@@ -103,6 +103,8 @@ public final class TestPhone implements AutoCloseable {
     private final String name;
     private final String host;
     private final int port;
+    /** The TLS port, 0 when this phone has none. */
+    private final int tlsPort;
     private final SipStackImpl stack;
     private final SipProvider provider;
     private final HeaderFactory headerFactory = new HeaderFactoryImpl();
@@ -124,10 +126,12 @@ public final class TestPhone implements AutoCloseable {
     private volatile AnswerMode answerMode = AnswerMode.RING_THEN_ANSWER;
     private volatile boolean answerOptions = true;
 
-    private TestPhone(String name, String host, int port, SipStackImpl stack, SipProvider provider, List<Thread> processorThreads) {
+    private TestPhone(String name, String host, int port, int tlsPort, SipStackImpl stack, SipProvider provider,
+                      List<Thread> processorThreads) {
         this.name = name;
         this.host = host;
         this.port = port;
+        this.tlsPort = tlsPort;
         this.stack = stack;
         this.provider = provider;
         this.processorThreads = processorThreads;
@@ -148,6 +152,23 @@ public final class TestPhone implements AutoCloseable {
      * that need callers the server tells apart by address.
      */
     public static TestPhone start(String name, String host, int port) {
+        return start(name, host, port, 0);
+    }
+
+    /**
+     * Like {@link #start(String, int)}, and also listening for TLS on 127.0.0.1:{@code tlsPort}, so
+     * that {@link #call} can use "tls". The key pair, certificate and trusted certificates are the
+     * JVM's ({@code javax.net.ssl.keyStore} and {@code trustStore}, set for the integration tests
+     * in the pom), the same the container's TLS connector uses.
+     */
+    public static TestPhone startWithTls(String name, int port, int tlsPort) {
+        if (tlsPort <= 0 || tlsPort > 65535 || tlsPort == port) {
+            throw new IllegalArgumentException("TLS port out of range or equal to the UDP/TCP port: " + tlsPort);
+        }
+        return start(name, HOST, port, tlsPort);
+    }
+
+    private static TestPhone start(String name, String host, int port, int tlsPort) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }
@@ -181,15 +202,19 @@ public final class TestPhone implements AutoCloseable {
             ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
             provider = stack.createSipProvider(udp);
             provider.addListeningPoint(tcp);
-            phone = new TestPhone(name, host, port, stack, provider, processorThreadsSince(threadsBefore, host, port));
+            if (tlsPort > 0) {
+                provider.addListeningPoint(stack.createListeningPoint(host, tlsPort, ListeningPoint.TLS));
+            }
+            phone = new TestPhone(name, host, port, tlsPort, stack, provider,
+                    processorThreadsSince(threadsBefore, host, port, tlsPort));
             provider.addSipListener(phone.listener);
             stack.start();
             return phone;
         } catch (Exception e) {
             shutDown(stack, provider, phone == null ? null : phone.listener, host, port,
-                    processorThreadsSince(threadsBefore, host, port));
+                    processorThreadsSince(threadsBefore, host, port, tlsPort));
             throw new IllegalStateException("phone '" + name + "' could not listen on " + host + ":" + port
-                    + " (udp+tcp): " + e, e);
+                    + " (udp+tcp" + (tlsPort > 0 ? ", tls on " + tlsPort : "") + "): " + e, e);
         }
     }
 
@@ -239,7 +264,7 @@ public final class TestPhone implements AutoCloseable {
      *
      * @param number        the user part to dial, e.g. "123"
      * @param proxyHostPort "host:port" (or just "host", meaning port 5060) to send the INVITE to
-     * @param transport     "udp" or "tcp", any case
+     * @param transport     "udp" or "tcp", any case; "tls" for a phone started {@link #startWithTls}
      */
     public OutgoingCall call(String number, String proxyHostPort, String transport) {
         return call(number, proxyHostPort, transport, CALLER_USER);
@@ -252,6 +277,7 @@ public final class TestPhone implements AutoCloseable {
             throw new IllegalArgumentException("number must not be blank");
         }
         String lpTransport = listeningPointTransport(transport);
+        int viaPort = lpTransport.equals(ListeningPoint.TLS) ? tlsPort : port;
         try {
             SipURI target = sipUri(number, proxyHostPort);
             String fromTag = Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -260,7 +286,7 @@ public final class TestPhone implements AutoCloseable {
             ToHeader to = headerFactory.createToHeader(addressFactory.createAddress((SipURI) target.clone()), null);
             CallIdHeader callId = provider.getNewCallId();
             CSeqHeader cseq = headerFactory.createCSeqHeader(OutgoingCall.INVITE_CSEQ, Request.INVITE);
-            ViaHeader via = headerFactory.createViaHeader(host, port, lpTransport, null);
+            ViaHeader via = headerFactory.createViaHeader(host, viaPort, lpTransport, null);
             MaxForwardsHeader maxForwards = headerFactory.createMaxForwardsHeader(70);
             Request invite = messageFactory.createRequest(target, Request.INVITE, callId, cseq, from, to,
                     new ArrayList<>(List.of(via)), maxForwards);
@@ -419,9 +445,10 @@ public final class TestPhone implements AutoCloseable {
      * and by being new, so that another stack's threads on the same port (a phone started twice on
      * one port by mistake) are never taken for this one's.
      */
-    private static List<Thread> processorThreadsSince(Set<Thread> before, String host, int port) {
+    private static List<Thread> processorThreadsSince(Set<Thread> before, String host, int port, int tlsPort) {
         List<String> names = List.of("MessageProcessorThread-UDP-" + host + "/" + port,
-                "MessageProcessorThread-TCP-" + host + "/" + port);
+                "MessageProcessorThread-TCP-" + host + "/" + port,
+                "MessageProcessorThread-TLS-" + host + "/" + tlsPort);
         List<Thread> threads = new ArrayList<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (names.contains(thread.getName()) && !before.contains(thread)) {
@@ -501,14 +528,16 @@ public final class TestPhone implements AutoCloseable {
         return requestsByMethod.computeIfAbsent(method, m -> new LinkedBlockingQueue<>());
     }
 
-    private static String listeningPointTransport(String transport) {
+    private String listeningPointTransport(String transport) {
         if (transport != null) {
             String upper = transport.trim().toUpperCase(Locale.ROOT);
-            if (upper.equals(ListeningPoint.UDP) || upper.equals(ListeningPoint.TCP)) {
+            if (upper.equals(ListeningPoint.UDP) || upper.equals(ListeningPoint.TCP)
+                    || (upper.equals(ListeningPoint.TLS) && tlsPort > 0)) {
                 return upper;
             }
         }
-        throw new IllegalArgumentException("transport must be \"udp\" or \"tcp\", not " + transport);
+        throw new IllegalArgumentException("transport must be \"udp\" or \"tcp\""
+                + (tlsPort > 0 ? " or \"tls\"" : " (\"tls\" needs a phone started with TLS)") + ", not " + transport);
     }
 
     private SipURI sipUri(String user, String hostPort) throws ParseException {
@@ -535,7 +564,8 @@ public final class TestPhone implements AutoCloseable {
 
     /** {@code <sip:user@127.0.0.1:port;transport=x>}: the transport tells peers how to reach us in-dialog. */
     private ContactHeader contact(String user, String transport) throws ParseException {
-        SipURI uri = sipUri(user, hostPort());
+        boolean tls = transport.equalsIgnoreCase(ListeningPoint.TLS);
+        SipURI uri = sipUri(user, host + ":" + (tls ? tlsPort : port));
         uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
         return headerFactory.createContactHeader(addressFactory.createAddress(uri));
     }

@@ -82,6 +82,18 @@ public final class RoutingServlet extends SipServlet {
         super.destroy();
     }
 
+    /**
+     * Every new request comes here first (the application router sends dialroute all of them):
+     * what is no call dialroute can route is answered at once, the rest goes on to doInvite.
+     */
+    @Override
+    protected void doRequest(SipServletRequest request) throws ServletException, IOException {
+        if (request.isInitial() && NonCallRequests.answered(request)) {
+            return;
+        }
+        super.doRequest(request);
+    }
+
     @Override
     protected void doInvite(SipServletRequest request) throws IOException {
         if (!request.isInitial()) {

@@ -7,6 +7,11 @@
 # (queued datagrams, transactions kept for Timer B/F/J = 32 s) in which the container did not recover.
 # G1 (the default collector), no pre-touch.
 CATALINA_OPTS="$CATALINA_OPTS -Xms128m -Xmx1g -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
+# JDK 17's DatagramSocket runs on a DatagramChannel that takes one lock per send; JAIN-SIP sends
+# every UDP message of every thread through one socket, and JFR showed its threads parked on that
+# lock for 351 thread-seconds in a 10 s proxy step (bench/RESULTS.md). The legacy implementation (kept
+# in JDK 17 behind this switch) sends without a socket-wide lock.
+CATALINA_OPTS="$CATALINA_OPTS -Djdk.net.usePlainDatagramSocketImpl=true"
 # GC log (heap after each collection = the live set; bench/RESULTS.md "Memory"), 3 x 10 MB at most.
 CATALINA_OPTS="$CATALINA_OPTS -Xlog:gc:file=$CATALINA_BASE/logs/gc.log:time,uptime:filecount=3,filesize=10m"
 

@@ -146,6 +146,13 @@ public final class RoutingServlet extends SipServlet {
         if (prober.answered(response)) {
             return; // a reply to a health probe, not part of a call
         }
+        if (!"INVITE".equals(response.getMethod())) {
+            // A BYE's (or other in-call request's) response: nothing to count or cancel. Looking at
+            // the proxy's branches here also raced with the container tearing the proxy down once
+            // the call ended (ProxyImpl.getProxyBranches copies an unsynchronised map): the copy
+            // threw, and the caller never got the 200 to its BYE (4 calls in 280,000 in a soak).
+            return;
+        }
         CallWatch watch = CallWatch.of(response);
         if (response.getStatus() < 200) {
             if (watch != null) {

@@ -197,12 +197,7 @@ public final class Check {
 
     /** An IPv4 or IPv6 address literal, an IPv6 one optionally in brackets; never looked up ({@link IpLiteral}). */
     static InetAddress parseAddress(String text) throws UsageException {
-        String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        // Brackets belong to IPv6 only.
-        if (!s.equals(text) && !s.contains(":")) {
-            throw notAnAddress(text);
-        }
-        return IpLiteral.parse(s).orElseThrow(() -> notAnAddress(text));
+        return IpLiteral.parseHost(text).orElseThrow(() -> notAnAddress(text));
     }
 
     private static UsageException notAnAddress(String text) {

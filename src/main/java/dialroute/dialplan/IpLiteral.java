@@ -18,6 +18,19 @@ public final class IpLiteral {
     private IpLiteral() {
     }
 
+    /**
+     * The address a host as written in a SIP URI or on a command line names: an IPv4 literal, or
+     * an IPv6 literal with or without the brackets of a URI (brackets around anything else are
+     * refused). Empty when it is not an IP literal.
+     */
+    public static Optional<InetAddress> parseHost(String text) {
+        if (text != null && text.startsWith("[") && text.endsWith("]")) {
+            String inside = text.substring(1, text.length() - 1);
+            return inside.contains(":") ? parse(inside) : Optional.empty();
+        }
+        return parse(text);
+    }
+
     /** The address {@code text} spells (no brackets), or empty when it is not an IP literal. */
     public static Optional<InetAddress> parse(String text) {
         if (text == null) {

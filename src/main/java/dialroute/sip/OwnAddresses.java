@@ -43,14 +43,14 @@ final class OwnAddresses {
     }
 
     private static boolean pointsAtUs(Target target, List<?> interfaces) {
-        Optional<InetAddress> address = IpLiteral.parse(unbracketed(target.host()));
+        Optional<InetAddress> address = IpLiteral.parseHost(target.host());
         if (address.isEmpty()) {
             return false;
         }
         int port = target.port() > 0 ? target.port() : target.secure() ? 5061 : 5060;
         for (Object item : interfaces) {
             if (item instanceof SipURI own && own.getPort() == port) {
-                Optional<InetAddress> ownAddress = IpLiteral.parse(unbracketed(own.getHost()));
+                Optional<InetAddress> ownAddress = IpLiteral.parseHost(own.getHost());
                 if (ownAddress.isPresent() && sameHost(ownAddress.get(), address.get())) {
                     return true;
                 }
@@ -69,9 +69,5 @@ final class OwnAddresses {
         } catch (SocketException e) {
             return false;
         }
-    }
-
-    private static String unbracketed(String host) {
-        return host != null && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 }

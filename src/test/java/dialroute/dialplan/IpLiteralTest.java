@@ -21,4 +21,18 @@ class IpLiteralTest {
     void parsesLiteralsAndNothingThatNeedsALookup(String text, String expected) {
         assertEquals(expected, IpLiteral.parse(text).map(a -> a.getHostAddress()).orElse("none"));
     }
+
+    @ParameterizedTest(name = "host {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "192.0.2.1          | 192.0.2.1",
+            "[::1]              | 0:0:0:0:0:0:0:1",   // an IPv6 host as a SIP URI writes it
+            "::1                | 0:0:0:0:0:0:0:1",
+            "[192.0.2.1]        | none",               // brackets belong to IPv6 only
+            "[pbx.example.com]  | none",
+            "pbx.example.com    | none",
+            "[::1               | none",
+    })
+    void parsesUriHostsWithBracketsAroundIpv6Only(String text, String expected) {
+        assertEquals(expected, IpLiteral.parseHost(text).map(a -> a.getHostAddress()).orElse("none"));
+    }
 }

@@ -6,7 +6,6 @@ import dialroute.dialplan.ActiveDialPlan;
 import dialroute.dialplan.Call;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
-import dialroute.dialplan.Hop;
 import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.health.DestinationHealth;
@@ -15,7 +14,6 @@ import dialroute.overload.SourceLimiter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,7 +41,6 @@ public final class RoutingServlet extends SipServlet {
     private transient SourceLimiter flood;
     private transient RoutingEvents events;
     private transient JsonCallLog callLog;
-    private transient OwnAddresses ownAddresses;
     private transient DestinationHealth health;
     private transient OptionsProber prober;
     private final transient Clock clock = Clock.systemUTC();
@@ -57,8 +54,7 @@ public final class RoutingServlet extends SipServlet {
         events = getServletContext().getAttribute(RoutingEvents.class.getName()) instanceof RoutingEvents e ? e : RoutingEvents.NONE;
         callLog = getServletContext().getAttribute(JsonCallLog.class.getName()) instanceof JsonCallLog l ? l : JsonCallLog.disabled();
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        actions = new SipActions(factory, events, callLog);
-        ownAddresses = new OwnAddresses(getServletContext());
+        actions = new SipActions(factory, events, callLog, new OwnAddresses(getServletContext()));
         health = getServletContext().getAttribute(DestinationHealth.class.getName()) instanceof DestinationHealth h ? h : new DestinationHealth();
         try {
             admission = Admission.fromSystemProperties();
@@ -125,13 +121,6 @@ public final class RoutingServlet extends SipServlet {
         events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + decision);
-        }
-        if (decision.action() instanceof Action.ProxyTo) {
-            Optional<Hop> looping = ownAddresses.loopingHop(decision.hops());
-            if (looping.isPresent()) {
-                actions.refuseLoop(request, decision, looping.get(), arrived, record);
-                return;
-            }
         }
         actions.perform(request, decision, arrived, record);
     }

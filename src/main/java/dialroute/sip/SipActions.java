@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.servlet.sip.Address;
@@ -36,11 +37,13 @@ final class SipActions {
     private final SipFactory factory;
     private final RoutingEvents events;
     private final JsonCallLog callLog;
+    private final OwnAddresses ownAddresses;
 
-    SipActions(SipFactory factory, RoutingEvents events, JsonCallLog callLog) {
+    SipActions(SipFactory factory, RoutingEvents events, JsonCallLog callLog, OwnAddresses ownAddresses) {
         this.factory = factory;
         this.events = events;
         this.callLog = callLog;
+        this.ownAddresses = ownAddresses;
     }
 
     /**
@@ -81,7 +84,7 @@ final class SipActions {
      * to the same rule. Answered {@code 482 Loop Detected} (RFC 3261 section 16.3) and logged, as
      * it is a mistake in the plan that every such call would repeat.
      */
-    void refuseLoop(SipServletRequest request, Decision decision, Hop looping, long arrivedNanos, CallRecord record) throws IOException {
+    private void refuseLoop(SipServletRequest request, Decision decision, Hop looping, long arrivedNanos, CallRecord record) throws IOException {
         LOG.warning(() -> "call " + request.getCallId() + ": " + decision + " targets " + looping.target().uri()
                 + ", which is dialroute itself; answered 482 Loop Detected. Point the rule at another server.");
         SipServletResponse response = request.createResponse(SipServletResponse.SC_LOOP_DETECTED, ReasonPhrases.of(SipServletResponse.SC_LOOP_DETECTED));
@@ -99,6 +102,11 @@ final class SipActions {
     private void proxy(SipServletRequest request, Decision decision, Action.ProxyTo proxyTo, long arrivedNanos, CallRecord record)
             throws ServletParseException, IOException {
         List<Hop> hops = decision.hops();
+        Optional<Hop> looping = ownAddresses.loopingHop(hops);
+        if (looping.isPresent()) {
+            refuseLoop(request, decision, looping.get(), arrivedNanos, record);
+            return;
+        }
         List<URI> destinations = new ArrayList<>(hops.size());
         List<String> branchUris = new ArrayList<>(hops.size());
         for (Hop hop : hops) {

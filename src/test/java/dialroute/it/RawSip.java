@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  */
 final class RawSip {
     private static final Pattern STATUS = Pattern.compile("^SIP/2\\.0 (\\d{3}) ");
+    private static final Pattern TO = Pattern.compile("(?m)^To: [^\r\n]*");
     private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^(?:content-length|l)[ \\t]*:[ \\t]*(\\d+)[ \\t]*\\r?$");
 
     private RawSip() {
@@ -45,7 +46,13 @@ final class RawSip {
             if (exchange.finalStatus() == 0) {
                 throw new AssertionError("no final response to " + requestUri + " within 5 s: " + exchange);
             }
-            return exchange.responses().get(exchange.responses().size() - 1);
+            String answer = exchange.responses().get(exchange.responses().size() - 1);
+            if (exchange.finalStatus() >= 300) {
+                // As a UA's client transaction does (RFC 3261 17.1.1.3); unacknowledged, the server
+                // would retransmit the answer for 32 s, to a port a later test may be given.
+                udp.send(ackFor(message, answer).getBytes(StandardCharsets.US_ASCII));
+            }
+            return answer;
         }
     }
 
@@ -61,6 +68,18 @@ final class RawSip {
                 + "CSeq: 1 INVITE\r\n"
                 + "Contact: <sip:raw@127.0.0.1:" + localPort + ">\r\n"
                 + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** The ACK of a non-2xx final answer to {@code invite}: its Via, From, Call-ID and CSeq number, the answer's To. */
+    static String ackFor(String invite, String answer) {
+        Matcher to = TO.matcher(answer);
+        if (!to.find()) {
+            throw new AssertionError("no To in " + answer);
+        }
+        return invite.replaceFirst("^INVITE ", "ACK ")
+                .replaceFirst("(?m)^To: .*\r\n", Matcher.quoteReplacement(to.group() + "\r\n"))
+                .replaceFirst("(?m)^Contact: .*\r\n", "")
+                .replace("CSeq: 1 INVITE\r\n", "CSeq: 1 ACK\r\n");
     }
 
     /** The status code of a response's status line, or 0 when it has none. */

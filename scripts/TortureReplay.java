@@ -12,27 +12,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends RFC 4475 torture messages to a running dialroute over UDP and TCP and checks each final
- * answer against an expectations file. Run by scripts/torture-check with the JDK's single-file
- * launcher: {@code java scripts/TortureReplay.java HOST PORT RFC4475_DIR EXPECTATIONS}.
+ * Sends the RFC 4475 torture messages and the fuzzer's regression cases to a running dialroute over
+ * UDP and TCP and checks every answer against the tables that Rfc4475TortureIT checks in the test
+ * container. Run by scripts/torture-check with the JDK's single-file launcher:
+ * {@code java scripts/TortureReplay.java HOST PORT TABLE...}, each TABLE a README.md whose table rows
+ * are {@code | NAME | ... | ... | EXPECTED UDP | EXPECTED TCP | ADJUSTMENTS | OPEN DEFECT |} for the
+ * file {@code NAME.dat} next to it.
  *
- * <p>The messages are RFC4475_DIR's {@code NAME.dat} files, adjusted as the table in
- * RFC4475_DIR/README.md says (its "adjustments" column: {@code `from` -> `to`}, with {@code $client}
- * this program's own address and {@code $transport} UDP or TCP) and with a unique suffix on the top
- * Via's branch, exactly as Rfc4475TortureIT does. EXPECTATIONS holds lines
- * {@code NAME TRANSPORT STATUS [or STATUS...] [; open: WHY]} ({@code #} starts a comment; NAME is a
- * path relative to RFC4475_DIR without {@code .dat}, and the README.md next to the file has its
- * row). A status may also be {@code drop} (no answer within 5 s) or {@code closed} (TCP closed by
- * the server without an answer). Besides the status, the final answer's reason phrase must be plain
- * words, unless {@code ; open:} names the known defect that it is not. Prints one line per check
- * and exits 1 when any check fails.
+ * <p>Messages are adjusted as the ADJUSTMENTS cell says ({@code `from` -> `to`}, with {@code $client}
+ * this program's own address and {@code $transport} UDP or TCP) and get a unique suffix on the top
+ * Via's branch, exactly as Rfc4475TortureIT does. An expected cell lists alternatives separated by
+ * {@code or}: a status, {@code A+B} (two answers on one connection, in that order), {@code drop} (no
+ * answer within 5 s) or {@code closed} (TCP closed by the server without an answer). Every final
+ * answer's reason phrase must be plain words. A wrong answer in a row that names an open defect is
+ * reported as such and not counted as a failure (as the test reports it skipped). Prints one line
+ * per check and exits 1 when any check fails.
  */
 public final class TortureReplay {
 
@@ -46,80 +45,74 @@ public final class TortureReplay {
     private static final String CLOSED = "\n(closed)";
     private static int sends;
 
+    /** One row of a table. */
+    record Row(Path file, String expectedUdp, String expectedTcp, String adjustments, String openDefect) {
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: java TortureReplay.java HOST PORT RFC4475_DIR EXPECTATIONS");
+        if (args.length < 3) {
+            System.err.println("usage: java TortureReplay.java HOST PORT TABLE...");
             System.exit(64);
         }
         InetAddress host = InetAddress.getByName(args[0]);
         int port = Integer.parseInt(args[1]);
-        Path dir = Path.of(args[2]);
         int failures = 0;
         int checks = 0;
-        for (String line : Files.readAllLines(Path.of(args[3]))) {
-            String spec = line.replaceAll("#.*", "").trim();
-            if (spec.isEmpty()) {
-                continue;
-            }
-            // "; open: why" after the statuses: the reason phrase is known not to be plain yet.
-            String openReason = "";
-            if (spec.contains(";")) {
-                openReason = spec.substring(spec.indexOf(';') + 1).replaceFirst("^\\s*open:\\s*", "").trim();
-                spec = spec.substring(0, spec.indexOf(';')).trim();
-            }
-            String[] words = spec.split("\\s+", 3);
-            String name = words[0];
-            String transport = words[1];
-            List<String> allowed = Arrays.asList(words[2].split("\\s+or\\s+"));
-            Path file = dir.resolve(name + ".dat");
-            Map<String, String> adjustments = adjustments(Files.readString(file.resolveSibling("README.md")));
-            String message = file.getFileName().toString().replaceAll("\\.dat$", "");
-            if (!adjustments.containsKey(message)) {
-                throw new IllegalArgumentException(message + " is not in the table of " + file.resolveSibling("README.md"));
-            }
-            byte[] raw = Files.readAllBytes(file);
-            String answer = transport.equals("UDP") ? overUdp(host, port, raw, adjustments.get(message))
-                    : overTcp(host, port, raw, adjustments.get(message));
-            String got = "drop";
-            String reason = "";
-            Matcher status = STATUS_LINE.matcher(answer);
-            while (status.find()) {
-                if (status.group(1).charAt(0) != '1') {
-                    got = status.group(1);
-                    reason = status.group(2).trim();
-                    break;
+        for (int t = 2; t < args.length; t++) {
+            for (Row row : rows(Path.of(args[t]))) {
+                byte[] raw = Files.readAllBytes(row.file());
+                for (String transport : List.of("UDP", "TCP")) {
+                    String expected = transport.equals("UDP") ? row.expectedUdp() : row.expectedTcp();
+                    List<String> allowed = Arrays.asList(expected.split("\\s+or\\s+"));
+                    int answers = allowed.stream().mapToInt(a -> a.split("\\+").length).max().orElse(1);
+                    String exchange = transport.equals("UDP") ? overUdp(host, port, raw, row.adjustments())
+                            : overTcp(host, port, raw, row.adjustments(), answers);
+                    List<String> finals = new ArrayList<>();
+                    List<String> reasons = new ArrayList<>();
+                    Matcher status = STATUS_LINE.matcher(exchange);
+                    while (status.find()) {
+                        if (status.group(1).charAt(0) != '1') {
+                            finals.add(status.group(1));
+                            reasons.add(status.group(2).trim());
+                        }
+                    }
+                    String got = !finals.isEmpty() ? String.join("+", finals)
+                            : exchange.endsWith(CLOSED) ? "closed" : "drop";
+                    boolean plainReasons = reasons.stream().allMatch(r -> r.isEmpty() || PLAIN_REASON.matcher(r).matches());
+                    boolean ok = allowed.contains(got) && plainReasons;
+                    String name = row.file().getFileName().toString().replaceAll("\\.dat$", "");
+                    checks++;
+                    String verdict;
+                    if (ok) {
+                        verdict = "ok";
+                    } else if (!row.openDefect().isEmpty()) {
+                        verdict = "open defect (" + row.openDefect() + "):";
+                    } else {
+                        verdict = "FAIL";
+                        failures++;
+                    }
+                    System.out.printf("%s %-10s %-3s expected %-12s got %s%s%n", verdict, name, transport, expected, got,
+                            reasons.isEmpty() ? "" : " \"" + String.join("\" + \"", reasons) + "\"");
                 }
             }
-            if (got.equals("drop") && answer.endsWith(CLOSED)) {
-                got = "closed";
-            }
-            boolean plainReason = reason.isEmpty() || PLAIN_REASON.matcher(reason).matches();
-            boolean ok = allowed.contains(got) && (plainReason || !openReason.isEmpty());
-            checks++;
-            if (!ok) {
-                failures++;
-            }
-            String verdict = !ok ? "FAIL" : plainReason ? "ok" : "ok (reason phrase not plain, open defect: " + openReason + ")";
-            System.out.printf("%s %-10s %-3s expected %-12s got %s%s%n", verdict, name, transport,
-                    String.join(" or ", allowed), got, reason.isEmpty() ? "" : " \"" + reason + "\"");
         }
         System.out.printf("%d of %d checks passed%n", checks - failures, checks);
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    /** Message name -> its adjustments cell, from the table rows of the README. */
-    private static Map<String, String> adjustments(String readme) {
-        Map<String, String> byName = new LinkedHashMap<>();
-        for (String line : readme.split("\n")) {
+    /** The table rows of a README, each naming the {@code .dat} file next to it. */
+    private static List<Row> rows(Path readme) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String line : Files.readString(readme).split("\n")) {
             if (!line.startsWith("| ") || line.startsWith("| message ") || line.startsWith("| ---")) {
                 continue;
             }
-            String[] cells = line.substring(2, line.length() - 1).split("\\|", -1);
-            if (cells.length > 5) {
-                byName.putIfAbsent(cells[0].trim(), cells[5].trim());
-            }
+            String[] cells = Arrays.stream(line.substring(2, line.length() - 1).split("\\|", -1)).map(String::trim)
+                    .toArray(String[]::new);
+            rows.add(new Row(readme.resolveSibling(cells[0] + ".dat"), cells[3], cells[4], cells[5],
+                    cells.length > 6 ? cells[6] : ""));
         }
-        return byName;
+        return rows;
     }
 
     private static byte[] adjust(byte[] raw, String adjustments, String transport, int localPort) {
@@ -168,7 +161,8 @@ public final class TortureReplay {
         }
     }
 
-    private static String overTcp(InetAddress host, int port, byte[] raw, String adjustments) throws IOException {
+    /** Everything received within the wait, up to and including the {@code answers}-th final answer. */
+    private static String overTcp(InetAddress host, int port, byte[] raw, String adjustments, int answers) throws IOException {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             socket.connect(new InetSocketAddress(host, port), WAIT_MILLIS);
@@ -193,7 +187,7 @@ public final class TortureReplay {
                 }
                 got.write(buffer, 0, n);
                 String text = got.toString(StandardCharsets.UTF_8);
-                if (STATUS_LINE.matcher(text).results().anyMatch(r -> r.group(1).charAt(0) != '1')) {
+                if (STATUS_LINE.matcher(text).results().filter(r -> r.group(1).charAt(0) != '1').count() >= answers) {
                     break;
                 }
             }

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The RFC 4475 torture messages (src/test/resources/rfc4475: the RFC's own bytes and the table of
- * expected outcomes), each sent as raw bytes over UDP and over TCP. Each must get an expected
- * answer, never a 500, never Java exception text, never a transaction left at a provisional
+ * expected outcomes) and the mutation fuzzer's regression cases (src/test/resources/malformed, a
+ * table of the same shape), each sent as raw bytes over UDP and over TCP. Each must get an expected
+ * answer with a plain reason phrase, never a 500, never Java exception text, never a transaction left at a provisional
  * response; and after each one the server still proxies and redirects calls. The outcome of every
  * message is written to target/torture/table.md.
  */
@@ -48,6 +49,8 @@ class Rfc4475TortureIT {
     private static final Pattern BRANCH = Pattern.compile("(?i)branch\\s*=\\s*([^\\s;,]+)");
     private static final AtomicInteger SENDS = new AtomicInteger();
     private static final Pattern ADJUSTMENT = Pattern.compile("`([^`]+)` -> `([^`]+)`");
+    /** A reason phrase as RFC 3261 21 words them (or none): no diagnostics or object names. */
+    private static final Pattern PLAIN_REASON = Pattern.compile("([A-Za-z][A-Za-z '-]*)?");
 
     /** Row key "message/transport" -> the row written to the table. */
     private static final Map<String, String> RESULTS = new ConcurrentSkipListMap<>();
@@ -81,7 +84,8 @@ class Rfc4475TortureIT {
     }
 
     /** One row of the resource table. */
-    record Message(String name, String section, String expectedUdp, String expectedTcp, String adjustments, String openDefect) {
+    record Message(String table, String name, String section, String expectedUdp, String expectedTcp, String adjustments,
+            String openDefect) {
         @Override
         public String toString() {
             return name;
@@ -93,9 +97,9 @@ class Rfc4475TortureIT {
 
         byte[] bytes(String transport, int localPort) throws IOException {
             byte[] raw;
-            try (InputStream in = Rfc4475TortureIT.class.getResourceAsStream("/rfc4475/" + name + ".dat")) {
+            try (InputStream in = Rfc4475TortureIT.class.getResourceAsStream("/" + table + "/" + name + ".dat")) {
                 if (in == null) {
-                    throw new IllegalStateException("rfc4475/" + name + ".dat is missing");
+                    throw new IllegalStateException(table + "/" + name + ".dat is missing");
                 }
                 raw = in.readAllBytes();
             }
@@ -122,19 +126,23 @@ class Rfc4475TortureIT {
         }
     }
 
+    /** The rows of both tables: the RFC's messages, then the fuzzer's. */
     static List<Message> table() throws IOException {
-        String readme;
-        try (InputStream in = Rfc4475TortureIT.class.getResourceAsStream("/rfc4475/README.md")) {
-            readme = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         List<Message> messages = new ArrayList<>();
-        for (String line : readme.split("\n")) {
-            if (!line.startsWith("| ") || line.startsWith("| message ") || line.startsWith("| ---")) {
-                continue;
+        for (String table : List.of("rfc4475", "malformed")) {
+            String readme;
+            try (InputStream in = Rfc4475TortureIT.class.getResourceAsStream("/" + table + "/README.md")) {
+                readme = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            String[] cells = Arrays.stream(line.substring(2, line.length() - 1).split("\\|", -1)).map(String::trim)
-                    .toArray(String[]::new);
-            messages.add(new Message(cells[0], cells[1], cells[3], cells[4], cells[5], cells.length > 6 ? cells[6] : ""));
+            for (String line : readme.split("\n")) {
+                if (!line.startsWith("| ") || line.startsWith("| message ") || line.startsWith("| ---")) {
+                    continue;
+                }
+                String[] cells = Arrays.stream(line.substring(2, line.length() - 1).split("\\|", -1)).map(String::trim)
+                        .toArray(String[]::new);
+                messages.add(new Message(table, cells[0], cells[1], cells[3], cells[4], cells[5],
+                        cells.length > 6 ? cells[6] : ""));
+            }
         }
         return messages;
     }
@@ -170,6 +178,7 @@ class Rfc4475TortureIT {
         boolean answeredAsExpected = allowed.contains(got);
         boolean no500 = exchange.responses().stream().noneMatch(r -> RawSip.status(r) == 500);
         boolean noLeak = exchange.responses().stream().noneMatch(RawSip::leaksJavaInternals);
+        boolean plainReasons = exchange.responses().stream().allMatch(r -> PLAIN_REASON.matcher(reasonPhrase(r)).matches());
         boolean notHanging = !exchange.provisionalOnly();
         String stillRoutes = "yes";
         try {
@@ -177,7 +186,7 @@ class Rfc4475TortureIT {
         } catch (AssertionError | RuntimeException e) {
             stillRoutes = "NO: " + e.getMessage().lines().findFirst().orElse("");
         }
-        boolean ok = answeredAsExpected && no500 && noLeak && notHanging && stillRoutes.equals("yes");
+        boolean ok = answeredAsExpected && no500 && noLeak && plainReasons && notHanging && stillRoutes.equals("yes");
         boolean knownDefect = !ok && !message.openDefect().isEmpty();
         RESULTS.put(String.format("%-12s %s", message.name(), transport), String.format("| %s | %s | %s | %s | %s | %s |",
                 message.name(), message.section(), transport, expected, got,
@@ -190,8 +199,16 @@ class Rfc4475TortureIT {
         assertTrue(answeredAsExpected, message.name() + " over " + transport + ": expected " + expected + ", got " + exchange);
         assertTrue(no500, "a 500 went out: " + exchange);
         assertFalse(!noLeak, "Java internals on the wire: " + exchange);
+        assertTrue(plainReasons, "a reason phrase that is not plain words (a parser diagnostic?): " + exchange);
         assertTrue(notHanging, "a provisional answer and no final one: " + exchange);
         assertTrue(stillRoutes.equals("yes"), "after " + message.name() + " calls no longer route: " + stillRoutes);
+    }
+
+    /** The reason phrase of a response's status line. */
+    private static String reasonPhrase(String response) {
+        String statusLine = response.lines().findFirst().orElse("");
+        String[] parts = statusLine.split(" ", 3);
+        return parts.length < 3 ? "" : parts[2].trim();
     }
 
     /** "404", "405+404" (two answers in a stream), "drop" or "closed". */

@@ -23,33 +23,6 @@ import java.util.Random;
 final class SipMutator {
     /** One mutated request and what was done to it. */
     record Mutant(byte[] bytes, String template, List<String> mutations, boolean tcp) {
-        /**
-         * True when the stack parses this request but its RFC 3261 header check (mandatory headers,
-         * an INVITE's Contact, CSeq method = request method) fails: the stack then refuses a server
-         * transaction and the container answers 500, an open defect (RFC 4475 table: inv2543).
-         */
-        boolean failsTheStacksHeaderCheck() {
-            SIPRequest request;
-            try {
-                // Tolerant, as the stack is with headers it cannot parse.
-                SIPMessage message = new StringMsgParser().parseSIPMessage(bytes, true, false, (ex, msg, type, header, text) -> { });
-                if (!(message instanceof SIPRequest parsed)) {
-                    return false;
-                }
-                request = parsed;
-                if (request.getMaxForwards() == null) {
-                    request.setHeader(new MaxForwards(70)); // the container adds it before the check
-                }
-            } catch (Exception e) {
-                return false;
-            }
-            try {
-                request.checkHeaders();
-                return false;
-            } catch (Exception e) {
-                return true;
-            }
-        }
     }
 
     private static final String[] TEMPLATES = {"INVITE", "OPTIONS", "BYE", "REGISTER"};

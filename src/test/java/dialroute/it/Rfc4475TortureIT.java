@@ -70,11 +70,11 @@ class Rfc4475TortureIT {
     static void writeTableAndStopPhones() throws IOException {
         probe.close();
         List<String> lines = new ArrayList<>();
-        lines.add("# RFC 4475 torture messages against dialroute");
+        lines.add("# RFC 4475 torture messages and the fuzzer's regression cases against dialroute");
         lines.add("");
         lines.add("Written by Rfc4475TortureIT. `got`: the final status, `drop` (no answer), `closed` (TCP closed by the");
-        lines.add("server); `ok` also requires no 500, no Java exception text and no provisional answer left");
-        lines.add("without a final one, and a proxied and a redirected call routed right after the message.");
+        lines.add("server); `ok` also requires a plain reason phrase, no 500, no Java exception text and no provisional");
+        lines.add("answer left without a final one, and a proxied and a redirected call routed right after the message.");
         lines.add("");
         lines.add("| message | RFC § | transport | expected | got | ok |");
         lines.add("| --- | --- | --- | --- | --- | --- |");

@@ -13,6 +13,7 @@ import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.parser.Lexer;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
@@ -31,8 +32,9 @@ import javax.sip.message.Request;
  * The SIP stack's message parser, with RFC 3261's rules for a malformed request applied the same
  * way on every transport: a request whose request line, Via, From, To, Call-ID, CSeq or
  * Content-Length cannot be parsed, that repeats one of the headers that may appear only once, or
- * that lacks Via, From, To, Call-ID or CSeq, is answered {@code 400 Bad Request} (by
- * {@link BadRequestAnswer}) and never reaches a transaction. A malformed ACK or response is
+ * that lacks Via, From, To, Call-ID or CSeq, is answered {@code 400 Bad Request}, and one that
+ * declares a body larger than the stack takes ({@code MAX_MESSAGE_SIZE}) {@code 513 Message Too
+ * Large} (both by {@link RefusalAnswer}); neither reaches a transaction. A malformed ACK or response is
  * dropped: neither is ever answered (RFC 3261 17.1.1.3, 17.2.3). Installed with
  * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY=dialroute.sipstack.StrictMessageParserFactory}.
  *
@@ -50,6 +52,13 @@ import javax.sip.message.Request;
 public final class StrictMessageParser extends StringMsgParser {
 
     private static final StackLogger LOGGER = CommonLogger.getLogger(StrictMessageParser.class);
+
+    /** The stack's MAX_MESSAGE_SIZE (0: no limit). */
+    private final int maxMessageSize;
+
+    StrictMessageParser(int maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
 
     /** Headers the stack cannot do without; it gives up on a message when one of them is malformed. */
     private static final Set<Class<?>> ESSENTIAL = Set.of(From.class, To.class, CSeq.class, Via.class,
@@ -83,6 +92,13 @@ public final class StrictMessageParser extends StringMsgParser {
             if (missing != null) {
                 inspection.defect("missing " + missing + " header", false);
             }
+        }
+        if (inspection.defect == null && maxMessageSize > 0 && declaredBody(message) > maxMessageSize) {
+            // Over TCP the stack would read no further and let the connection's thread die on it,
+            // with no answer; RFC 3261 21.5.14 has an answer for it.
+            inspection.status = SIPResponse.MESSAGE_TOO_LARGE;
+            inspection.reason = "Message Too Large";
+            inspection.defect("a body of " + declaredBody(message) + " bytes, above the " + maxMessageSize + " taken", true);
         }
         if (inspection.defect == null) {
             return message;
@@ -121,12 +137,12 @@ public final class StrictMessageParser extends StringMsgParser {
     private static void refuse(SIPMessage message, Inspection inspection, MessageChannel channel) {
         boolean answer = message instanceof SIPRequest && !isAck(message);
         if (LOGGER.isLoggingEnabled(LogLevels.TRACE_DEBUG)) {
-            LOGGER.logDebug((answer ? "answering 400 to" : "dropping") + " a message from " + channel.getPeerAddress()
+            LOGGER.logDebug((answer ? "answering " + inspection.status + " to" : "dropping") + " a message from " + channel.getPeerAddress()
                     + " over " + channel.getTransport() + ": " + inspection.defect);
         }
         if (answer) {
-            BadRequestAnswer.send((SIPRequest) message, inspection.defect, inspection.viaLines,
-                    inspection.unparsedEssentials, channel);
+            RefusalAnswer.send((SIPRequest) message, inspection.status, inspection.reason, inspection.defect,
+                    inspection.viaLines, inspection.unparsedEssentials, channel);
         }
         if (channel.isReliable() && (inspection.framingInDoubt || hasBody(message))) {
             // Over a stream the next request starts where this one's body ends; with the request
@@ -137,8 +153,13 @@ public final class StrictMessageParser extends StringMsgParser {
     }
 
     private static boolean hasBody(SIPMessage message) {
+        return declaredBody(message) > 0;
+    }
+
+    /** The body length the message's Content-Length declares. */
+    private static int declaredBody(SIPMessage message) {
         ContentLengthHeader length = message.getContentLength();
-        return length != null && length.getContentLength() > 0;
+        return length == null ? 0 : length.getContentLength();
     }
 
     private static boolean isAck(SIPMessage message) {
@@ -204,6 +225,8 @@ public final class StrictMessageParser extends StringMsgParser {
      */
     private static final class Inspection implements ParseExceptionListener {
         SIPMessage message;
+        int status = SIPResponse.BAD_REQUEST;
+        String reason = "Bad Request";
         String defect;
         boolean framingInDoubt;
         final Set<HeaderField> seen = EnumSet.noneOf(HeaderField.class);

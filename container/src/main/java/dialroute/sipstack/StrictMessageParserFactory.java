@@ -10,11 +10,17 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
  */
 public final class StrictMessageParserFactory implements MessageParserFactory {
 
-    /** Keeps no state between messages, so one serves every channel, as the stack's own does. */
-    private static final StrictMessageParser PARSER = new StrictMessageParser();
+    /** Keeps no state between messages, so one serves every channel of the stack, as the stack's own does. */
+    private volatile StrictMessageParser parser;
 
     @Override
     public MessageParser createMessageParser(SIPTransactionStack stack) {
-        return PARSER;
+        StrictMessageParser current = parser;
+        if (current == null) {
+            // One factory per stack (the stack creates it from its properties), so one limit.
+            current = new StrictMessageParser(stack.getMaxMessageSize());
+            parser = current;
+        }
+        return current;
     }
 }

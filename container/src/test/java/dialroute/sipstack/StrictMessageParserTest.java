@@ -33,6 +33,7 @@ class StrictMessageParserTest {
     static void startStack() throws Exception {
         Properties settings = new Properties();
         settings.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", StrictMessageParserFactory.class.getName());
+        settings.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "10000"); // as conf/mss-sip-stack.properties
         stack = LoopbackSipStack.start("strict-parser-test", settings);
     }
 
@@ -105,6 +106,19 @@ class StrictMessageParserTest {
             assertTrue(firstLine(readAnswer(socket)).startsWith("SIP/2.0 404 "), "the next request on the connection is served");
         }
         assertFalse(stack.reached("big-cseq"));
+    }
+
+    @Test
+    void aBodyAboveTheLargestMessageIsRefused513AndTheConnectionClosed() throws Exception {
+        String oversize = options("oversize").replace("Content-Length: 0", "Content-Length: 20000");
+        try (Socket socket = stack.connect()) {
+            send(socket, oversize.getBytes(StandardCharsets.UTF_8));
+            String answer = readAnswer(socket);
+            assertEquals("SIP/2.0 513 Message Too Large", firstLine(answer));
+            assertTrue(answer.contains("\"a body of 20000 bytes, above the 10000 taken\""), answer);
+            assertEquals(-1, socket.getInputStream().read(), "the body is never read");
+        }
+        assertFalse(stack.reached("oversize"));
     }
 
     @Test

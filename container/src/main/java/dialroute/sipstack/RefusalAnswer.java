@@ -25,11 +25,10 @@ import java.util.List;
 
 import javax.sip.header.Header;
 import javax.sip.header.ServerHeader;
-import javax.sip.message.Response;
 
 /**
- * The {@code 400 Bad Request} for a request {@link StrictMessageParser} refused, sent back the way
- * the request came: over UDP to the address and port it came from, over TCP and TLS on its
+ * The answer to a request {@link StrictMessageParser} refused ({@code 400 Bad Request}, or
+ * {@code 513 Message Too Large}), sent back the way the request came: over UDP to the address and port it came from, over TCP and TLS on its
  * connection. Stateless: no transaction exists, and a retransmission is simply answered again.
  *
  * <p>The answer carries the request's Via lines exactly as they came (RFC 3261 8.2.6.2 wants them
@@ -44,9 +43,9 @@ import javax.sip.message.Response;
  * jain-sip-ri build; should they be missing, requests are refused without an answer (logged once),
  * which RFC 4475 tolerates, rather than served.
  */
-final class BadRequestAnswer {
+final class RefusalAnswer {
 
-    private static final StackLogger LOGGER = CommonLogger.getLogger(BadRequestAnswer.class);
+    private static final StackLogger LOGGER = CommonLogger.getLogger(RefusalAnswer.class);
 
     /** The pseudonym in Warning headers (RFC 3261 20.43: warn-agent). */
     private static final String WARN_AGENT = "dialroute";
@@ -77,16 +76,17 @@ final class BadRequestAnswer {
         CONNECTION = connection;
     }
 
-    private BadRequestAnswer() {
+    private RefusalAnswer() {
     }
 
-    static void send(SIPRequest request, String defect, List<String> viaLines, List<String> unparsedEssentials,
-            MessageChannel channel) {
+    static void send(SIPRequest request, int status, String reason, String defect, List<String> viaLines,
+            List<String> unparsedEssentials, MessageChannel channel) {
         if (viaLines.isEmpty()) {
             return; // without a Via no sender could match the answer to its request (RFC 3261 17.1.3)
         }
         try {
-            byte[] bytes = build(request, defect, viaLines, unparsedEssentials).encode().getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = build(request, status, reason, defect, viaLines, unparsedEssentials).encode()
+                    .getBytes(StandardCharsets.UTF_8);
             if (channel instanceof UDPMessageChannel && DATAGRAM != null) {
                 DatagramPacket received = (DatagramPacket) DATAGRAM.get(channel);
                 SEND_DATAGRAM.invoke(channel, bytes, received.getAddress(), received.getPort(), false);
@@ -100,16 +100,16 @@ final class BadRequestAnswer {
                 }
             }
         } catch (Exception e) {
-            LOGGER.logWarning("could not answer a malformed request from " + channel.getPeerAddress() + " with 400: " + e);
+            LOGGER.logWarning("could not answer a refused request from " + channel.getPeerAddress() + " with " + status + ": " + e);
         }
     }
 
     /** The answer itself; separate for the tests. */
-    static SIPResponse build(SIPRequest request, String defect, List<String> viaLines, List<String> unparsedEssentials)
-            throws Exception {
+    static SIPResponse build(SIPRequest request, int status, String reason, String defect, List<String> viaLines,
+            List<String> unparsedEssentials) throws Exception {
         SIPResponse response = new SIPResponse();
-        response.setStatusCode(Response.BAD_REQUEST);
-        response.setReasonPhrase("Bad Request");
+        response.setStatusCode(status);
+        response.setReasonPhrase(reason);
         for (String via : viaLines) {
             response.addUnparsed(via);
         }

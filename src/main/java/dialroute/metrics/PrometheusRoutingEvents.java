@@ -62,7 +62,8 @@ public final class PrometheusRoutingEvents implements RoutingEvents, CallCounts 
         destinationFailovers = Counter.builder().withoutExemplars().name("dialroute_destination_failovers_total")
                 .help("Proxied calls that moved on from a destination to a further target").labelNames("destination").register(registry);
         shed = Counter.builder().withoutExemplars().name("dialroute_calls_shed_total")
-                .help("New INVITEs refused with 503 at the admission limit, by the action they would have had")
+                .help("New calls refused with 503 at the proxied-call admission limit (action: proxy); calls refused at the"
+                        + " limit on all new calls are answered in the SIP stack and never counted here")
                 .labelNames("action").register(registry);
         flooded = Counter.builder().withoutExemplars().name("dialroute_flood_refused_total")
                 .help("New INVITEs refused because their source address sent more than it may").register(registry);

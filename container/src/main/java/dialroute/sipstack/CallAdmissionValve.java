@@ -8,12 +8,15 @@ import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
 import javax.sip.SipStack;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -62,8 +65,11 @@ import javax.sip.message.Response;
  * A value that is not a number {@code >= 0} is logged as an error and the limit is off: the stack
  * would install a valve whose start failed anyway, and one that refused everything would stop
  * the service.
+ *
+ * <p>The refusals are counted in JMX ({@link CallAdmissionMXBean}), from where dialroute's metrics
+ * report them, and logged (WARNING, at most every 10 s).
  */
-public final class CallAdmissionValve implements SIPMessageValve {
+public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionMXBean {
     public static final String MAX_CPS = "dialroute.overload.max-cps";
     public static final String BURST_MS = "dialroute.overload.burst-ms";
     public static final String RETRY_AFTER = "dialroute.overload.retry-after";
@@ -86,6 +92,8 @@ public final class CallAdmissionValve implements SIPMessageValve {
     private static final Logger LOG = Logger.getLogger("dialroute");
 
     private SIPTransactionStack stack;
+    private ObjectName jmxName;
+    private double perSecond;
     private String limit = "unlimited"; // for the log
     private long intervalNanos; // 0: no limit
     private long toleranceNanos;
@@ -99,8 +107,8 @@ public final class CallAdmissionValve implements SIPMessageValve {
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
+        register(sipStack.getStackName());
         Properties settings = System.getProperties();
-        double perSecond;
         double burstMs;
         double retryAfter;
         try {
@@ -108,6 +116,7 @@ public final class CallAdmissionValve implements SIPMessageValve {
             burstMs = number(settings, BURST_MS, DEFAULT_BURST_MS);
             retryAfter = number(settings, RETRY_AFTER, DEFAULT_RETRY_AFTER);
         } catch (IllegalArgumentException e) {
+            perSecond = 0;
             LOG.severe("dialroute: overload settings: " + e.getMessage() + "; new calls are NOT limited");
             return;
         }
@@ -192,9 +201,26 @@ public final class CallAdmissionValve implements SIPMessageValve {
         }
     }
 
-    /** New INVITEs answered 503 so far. */
-    long refusedCount() {
+    @Override
+    public long getRefusedCalls() {
         return refused.get();
+    }
+
+    @Override
+    public double getMaxCallsPerSecond() {
+        return perSecond;
+    }
+
+    /** One name per stack: a JVM may run more than one (the container module's tests do). */
+    private void register(String stackName) {
+        try {
+            ObjectName name = new ObjectName("dialroute:type=CallAdmission,stack=" + ObjectName.quote(String.valueOf(stackName)));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(this, name);
+            jmxName = name;
+        } catch (JMException e) {
+            // Refusing calls matters more than counting them: go on without the JMX view.
+            LOG.warning("dialroute: refused calls will not appear in the metrics: " + e);
+        }
     }
 
     static double number(Properties p, String key, double fallback) {
@@ -221,6 +247,13 @@ public final class CallAdmissionValve implements SIPMessageValve {
 
     @Override
     public void destroy() {
-        // Nothing held.
+        if (jmxName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
+            } catch (JMException e) {
+                // already gone
+            }
+            jmxName = null;
+        }
     }
 }

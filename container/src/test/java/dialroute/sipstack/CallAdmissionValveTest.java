@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -49,6 +52,7 @@ class CallAdmissionValveTest {
     private static final AtomicInteger CALLS = new AtomicInteger();
     private final List<String> reached = new CopyOnWriteArrayList<>();
     private SipStack stack;
+    private String stackName;
     private int port;
 
     @AfterEach
@@ -76,6 +80,26 @@ class CallAdmissionValveTest {
             assertTrue(answer.matches("(?s).*\r\nTo: <sip:8123@127\\.0\\.0\\.1>;tag=overload-\\S+\r\n.*"), answer);
             assertFalse(reached.contains("INVITE " + callId), "the refused INVITE reached the container");
         }
+    }
+
+    @Test
+    void refusalsAreCountedInJmxForTheMetricsUntilTheStackStops() throws Exception {
+        startStack("0.1", "20000", "5");
+        ObjectName name = new ObjectName("dialroute:type=CallAdmission,stack=" + ObjectName.quote(stackName));
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        try (DatagramSocket caller = caller()) {
+            for (int i = 0; i < 4; i++) {
+                send(caller, invite(caller, callId(), "call" + i));
+            }
+        }
+
+        assertEquals(2L, jmx.getAttribute(name, "RefusedCalls"));
+        assertEquals(0.1, jmx.getAttribute(name, "MaxCallsPerSecond"));
+        assertEquals(1, jmx.queryNames(new ObjectName(CallAdmissionMXBean.OBJECT_NAME_PATTERN), null).stream()
+                .filter(name::equals).count());
+        stack.stop();
+        stack = null;
+        assertFalse(jmx.isRegistered(name), "a stopped stack's valve leaves no count behind");
     }
 
     @Test
@@ -172,7 +196,8 @@ class CallAdmissionValveTest {
         }
         Properties properties = new Properties();
         // A name of its own per test: SipFactory hands out the stack it already made for a name.
-        properties.setProperty("javax.sip.STACK_NAME", "admission-valve-test-" + CALLS.incrementAndGet());
+        stackName = "admission-valve-test-" + CALLS.incrementAndGet();
+        properties.setProperty("javax.sip.STACK_NAME", stackName);
         properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", CallAdmissionValve.class.getName());
         SipFactory factory = SipFactory.getInstance();

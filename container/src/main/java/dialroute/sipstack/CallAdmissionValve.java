@@ -36,7 +36,10 @@ import javax.sip.message.Response;
  * socket it came from. The application keeps its own, lower limit for proxied calls
  * ({@code dialroute.overload.max-proxy-cps}), which needs the dial plan's decision; a proxied call
  * it refuses has already used one of this valve's admissions, which is right, since that refusal
- * costs the container a call's worth of work too.
+ * costs the container a call's worth of work too. The per-source flood limit
+ * ({@code dialroute.flood.*}) is also the application's and comes after this one, so a single
+ * source sending more than this limit uses up admissions other callers would have had; before,
+ * such a flood collapsed the server instead.
  *
  * <p>What is never refused:
  * <ul>
@@ -80,7 +83,7 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
 
     /**
      * Start of the To tag of every 503 this valve sends; the rest is the stack's random tag. The
-     * container's own tags are plain hex, so no dialog's tag starts like this.
+     * container's own tags are hex digits and underscores, so no dialog's tag starts like this.
      */
     static final String TAG_PREFIX = "overload-";
 
@@ -98,7 +101,10 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
     private long intervalNanos; // 0: no limit
     private long toleranceNanos;
     private int retryAfterSeconds;
-    /** Generic cell rate algorithm: when the next INVITE is due at exactly the allowed pace. */
+    /**
+     * Generic cell rate algorithm (the application's dialroute.overload.RateLimit does the same; the
+     * two jars are built and loaded apart): when the next INVITE is due at exactly the allowed pace.
+     */
     private final AtomicLong nextDueNanos = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong reportedRefused = new AtomicLong();

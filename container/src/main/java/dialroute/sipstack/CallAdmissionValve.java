@@ -178,6 +178,8 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
     }
 
     private void refuse(SIPRequest request, MessageChannel channel) {
+        // Counted before the answer leaves, so whoever sees the 503 also sees it counted.
+        refused.incrementAndGet();
         try {
             SIPResponse response = request.createResponse(Response.SERVICE_UNAVAILABLE, "Service Unavailable");
             response.getTo().setTag(TAG_PREFIX + Utils.getInstance().generateTag());
@@ -189,7 +191,6 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
             // The caller retransmits and is judged again; nothing else to do with a refused call.
             LOG.log(Level.FINE, "could not send 503 for a refused call", e);
         }
-        refused.incrementAndGet();
     }
 
     /**

@@ -34,7 +34,8 @@ import java.util.logging.Logger;
  *   <li>{@code number}: the number after the rule's rewrite</li>
  *   <li>{@code rule}: {@code {"prefix": "9", "line": 23}} of the rule that matched, or null</li>
  *   <li>{@code action}: {@code proxy}, {@code redirect}, {@code reject}, or {@code shed} for a call
- *       refused with 503 at the admission limit (its rule and number still say what the plan matched)</li>
+ *       refused with 503 at the proxied-call admission limit (its rule and number still say what the
+ *       plan matched; calls the SIP stack refuses at the limit on all new calls never get here)</li>
  *   <li>{@code destinations}: the URIs of the decision's hops in order (proxy: as tried; redirect:
  *       the Contacts); empty for reject and shed, which send nothing anywhere</li>
  *   <li>{@code final_status}: the status of the final response the caller got</li>
@@ -56,7 +57,7 @@ public final class JsonCallLog implements RoutingEvents, AutoCloseable {
     public static final String FILES = "dialroute.calllog.files";
     static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
     static final int DEFAULT_FILES = 5;
-    /** A few seconds of calls at the admission limit (4500/s): enough to ride out a disk stall. */
+    /** A few seconds of calls at the admission limit on all new calls (4500/s): enough to ride out a disk stall. */
     static final int QUEUE_CAPACITY = 16_384;
     static final String THREAD_NAME = "dialroute-calllog";
 
@@ -136,7 +137,7 @@ public final class JsonCallLog implements RoutingEvents, AutoCloseable {
         enqueue(new Entry(call, false, finalStatus, setup.toNanos()));
     }
 
-    /** Logs a call refused with 503 at the admission limit; its decision was not carried out. */
+    /** Logs a call refused with 503 at the proxied-call admission limit; its decision was not carried out. */
     public void callShed(CallRecord call, Duration setup) {
         enqueue(new Entry(call, true, 503, setup.toNanos()));
     }

@@ -16,7 +16,10 @@ public interface RoutingEvents {
     default void decided(Decision decision) {
     }
 
-    /** A new INVITE was refused with 503 because the server is at its admission limit. */
+    /**
+     * A new INVITE was refused with 503 because the server is at its proxied-call admission limit
+     * (the limit on all new calls refuses in the SIP stack, before the application sees the call).
+     */
     default void shed(Decision decision) {
     }
 

@@ -15,7 +15,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -62,8 +64,13 @@ public final class PrometheusRoutingEvents implements RoutingEvents, CallCounts 
         destinationFailovers = Counter.builder().withoutExemplars().name("dialroute_destination_failovers_total")
                 .help("Proxied calls that moved on from a destination to a further target").labelNames("destination").register(registry);
         shed = Counter.builder().withoutExemplars().name("dialroute_calls_shed_total")
-                .help("New INVITEs refused with 503 at the admission limit, by the action they would have had")
+                .help("New calls refused with 503 at the proxied-call admission limit (action: proxy); calls refused at the"
+                        + " limit on all new calls are answered in the SIP stack and never counted here")
                 .labelNames("action").register(registry);
+        LongSupplier stackShed = new SipStackShedCount();
+        CounterWithCallback.builder().name("dialroute_calls_shed_by_sip_stack_total")
+                .help("New calls the SIP stack answered 503 at the limit on all new calls, before dialroute saw them")
+                .callback(callback -> callback.call(stackShed.getAsLong())).register(registry);
         flooded = Counter.builder().withoutExemplars().name("dialroute_flood_refused_total")
                 .help("New INVITEs refused because their source address sent more than it may").register(registry);
         setup = Histogram.builder().withoutExemplars().name("dialroute_call_setup_seconds")

@@ -109,10 +109,10 @@ public final class RoutingServlet extends SipServlet {
         Decision decision = plans.current().route(call, ThreadLocalRandom.current(), health);
         CallRecord record = CallRecord.of(request.getCallId(), call, decision);
         // Admission after the lookup (microseconds): a proxied call costs several times what an
-        // answered one does, so each kind has its own rate limit. Above it: 503 + Retry-After, and
-        // the calls already admitted keep the server's capacity.
-        Admission.Kind kind = decision.action() instanceof Action.ProxyTo ? Admission.Kind.PROXY : Admission.Kind.ANSWER;
-        if (!admission.admit(kind)) {
+        // answered one does, so it has its own, lower rate limit (all new calls are held to theirs
+        // in the SIP stack, before they get here). Above it: 503 + Retry-After, and the calls
+        // already admitted keep the server's capacity.
+        if (decision.action() instanceof Action.ProxyTo && !admission.admitProxiedCall()) {
             SipActions.shed(request, admission.retryAfterSeconds());
             events.shed(decision);
             callLog.callShed(record, Duration.ofNanos(System.nanoTime() - arrived));

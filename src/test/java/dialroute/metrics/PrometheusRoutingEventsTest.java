@@ -11,6 +11,7 @@ import dialroute.dialplan.yaml.YamlDialPlanReader;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 class PrometheusRoutingEventsTest {
@@ -71,6 +74,35 @@ class PrometheusRoutingEventsTest {
         assertEquals(new CallCounts.DestinationCounts(1, Map.of("5xx", 1L), 1), events.destinations().get("backup"));
         assertEquals(new CallCounts.DestinationCounts(1, Map.of("2xx", 1L), 0), events.destinations().get("pstn"));
         assertEquals(0, events.routed(proxied.rule()), "the reload started the per-rule counts over");
+    }
+
+    /** What the container's CallAdmissionValve shows in JMX (the metrics read it by name). */
+    public interface ValveStandInMXBean {
+        long getRefusedCalls();
+    }
+
+    @Test
+    void callsTheSipStackRefusedAreReadFromEveryStacksValveInJmx() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName first = new ObjectName("dialroute:type=CallAdmission,stack=\"metrics-test-1\"");
+        ObjectName second = new ObjectName("dialroute:type=CallAdmission,stack=\"metrics-test-2\"");
+        PrometheusRegistry registry = new PrometheusRegistry();
+        new PrometheusRoutingEvents(registry);
+        assertTrue(scrape(registry).contains("dialroute_calls_shed_by_sip_stack_total 0"), "no valve: nothing refused");
+        try {
+            jmx.registerMBean((ValveStandInMXBean) () -> 42, first);
+            jmx.registerMBean((ValveStandInMXBean) () -> 8, second);
+
+            String scrape = scrape(registry);
+
+            assertTrue(scrape.contains("dialroute_calls_shed_by_sip_stack_total 50"), scrape);
+        } finally {
+            for (ObjectName name : List.of(first, second)) {
+                if (jmx.isRegistered(name)) {
+                    jmx.unregisterMBean(name);
+                }
+            }
+        }
     }
 
     private static String scrape(PrometheusRegistry registry) throws Exception {

@@ -62,30 +62,16 @@ class AdmissionTest {
     }
 
     @Test
-    void proxiedCallsHaveTheirOwnLowerLimitAndAnsweredCallsAreNotHeldToIt() {
+    void proxiedCallsAreHeldToTheirLimitAndRefusalsCounted() {
         AtomicLong now = new AtomicLong();
-        Admission admission = new Admission(10, 100, 100, 7, now::get); // bursts: 1 proxy, 10 overall
-        assertTrue(admission.admit(Admission.Kind.PROXY));
-        assertFalse(admission.admit(Admission.Kind.PROXY));
-        for (int i = 0; i < 9; i++) {
-            assertTrue(admission.admit(Admission.Kind.ANSWER), "answer " + i);
-        }
-        assertFalse(admission.admit(Admission.Kind.ANSWER));
+        Admission admission = new Admission(10, 100, 7, now::get); // burst 1
+        assertTrue(admission.admitProxiedCall());
+        assertFalse(admission.admitProxiedCall());
+        assertFalse(admission.admitProxiedCall());
         assertEquals(2, admission.shedCount());
         assertEquals(7, admission.retryAfterSeconds());
         now.addAndGet(100 * MS);
-        assertTrue(admission.admit(Admission.Kind.PROXY));
-    }
-
-    @Test
-    void aProxiedCallRefusedByItsLimitDoesNotUseAnOverallToken() {
-        AtomicLong now = new AtomicLong();
-        Admission admission = new Admission(10, 10, 100, 5, now::get); // bursts: 1 and 1
-        assertTrue(admission.admit(Admission.Kind.PROXY));
-        now.addAndGet(100 * MS); // both buckets refilled by one
-        assertTrue(admission.admit(Admission.Kind.PROXY));
-        assertFalse(admission.admit(Admission.Kind.PROXY));
-        assertFalse(admission.admit(Admission.Kind.ANSWER));
+        assertTrue(admission.admitProxiedCall());
     }
 
     @Test
@@ -95,14 +81,13 @@ class AdmissionTest {
         Properties p = new Properties();
         p.setProperty(Admission.RETRY_AFTER, "12");
         p.setProperty(Admission.MAX_PROXY_CPS, "0");
-        p.setProperty(Admission.MAX_CPS, "0");
         Admission custom = Admission.from(p);
         assertEquals(12, custom.retryAfterSeconds());
         for (int i = 0; i < 1000; i++) {
-            assertTrue(custom.admit(Admission.Kind.PROXY));
+            assertTrue(custom.admitProxiedCall());
         }
-        p.setProperty(Admission.MAX_CPS, "lots");
+        p.setProperty(Admission.MAX_PROXY_CPS, "lots");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Admission.from(p));
-        assertTrue(e.getMessage().contains(Admission.MAX_CPS), e.getMessage());
+        assertEquals("dialroute.overload.max-proxy-cps must be a number >= 0, was 'lots'", e.getMessage());
     }
 }

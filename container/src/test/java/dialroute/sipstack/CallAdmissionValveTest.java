@@ -1,0 +1,319 @@
+package dialroute.sipstack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The valve in a real JAIN-SIP stack (the version the container ships) on a loopback port. The
+ * listener stands in for the container: it takes each INVITE into a server transaction and
+ * answers 180 (the call rings, its transaction stays), and answers anything else but ACK 200
+ * statelessly. The limit is 0.1 new calls/s with a burst of 2, so two calls are admitted and the
+ * next is refused for the next 10 s, however slow the box.
+ */
+class CallAdmissionValveTest {
+
+    private static final AtomicInteger CALLS = new AtomicInteger();
+    private final List<String> reached = new CopyOnWriteArrayList<>();
+    private SipStack stack;
+    private String stackName;
+    private int port;
+
+    @AfterEach
+    void stopStack() {
+        if (stack != null) {
+            stack.stop();
+        }
+        System.clearProperty(CallAdmissionValve.MAX_CPS);
+        System.clearProperty(CallAdmissionValve.BURST_MS);
+        System.clearProperty(CallAdmissionValve.RETRY_AFTER);
+    }
+
+    @Test
+    void newCallsAboveTheRateGet503WithRetryAfterAndNeverReachTheContainer() throws Exception {
+        startStack("0.1", "20000", "7");
+        try (DatagramSocket caller = caller()) {
+            assertEquals("SIP/2.0 180 Ringing", firstLine(send(caller, invite(caller, callId(), "first"))));
+            assertEquals("SIP/2.0 180 Ringing", firstLine(send(caller, invite(caller, callId(), "second"))));
+
+            String callId = callId();
+            String answer = send(caller, invite(caller, callId, "third"));
+
+            assertEquals("SIP/2.0 503 Service Unavailable", firstLine(answer));
+            assertTrue(answer.contains("\r\nRetry-After: 7\r\n"), answer);
+            assertTrue(answer.matches("(?s).*\r\nTo: <sip:8123@127\\.0\\.0\\.1>;tag=overload-\\S+\r\n.*"), answer);
+            assertFalse(reached.contains("INVITE " + callId), "the refused INVITE reached the container");
+        }
+    }
+
+    @Test
+    void refusalsAreCountedInJmxForTheMetricsUntilTheStackStops() throws Exception {
+        startStack("0.1", "20000", "5");
+        ObjectName name = new ObjectName("dialroute:type=CallAdmission,stack=" + ObjectName.quote(stackName));
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        try (DatagramSocket caller = caller()) {
+            for (int i = 0; i < 4; i++) {
+                send(caller, invite(caller, callId(), "call" + i));
+            }
+        }
+
+        assertEquals(2L, jmx.getAttribute(name, "RefusedCalls"));
+        assertEquals(0.1, jmx.getAttribute(name, "MaxCallsPerSecond"));
+        assertEquals(1, jmx.queryNames(new ObjectName(CallAdmissionMXBean.OBJECT_NAME_PATTERN), null).stream()
+                .filter(name::equals).count());
+        stack.stop();
+        stack = null;
+        assertFalse(jmx.isRegistered(name), "a stopped stack's valve leaves no count behind");
+    }
+
+    @Test
+    void aRetransmittedInviteOfAnAdmittedCallIsAnsweredByItsTransactionEvenWhenTheLimitIsReached() throws Exception {
+        startStack("0.1", "20000", "5");
+        try (DatagramSocket caller = caller()) {
+            String firstCall = callId();
+            String first = invite(caller, firstCall, "first");
+            send(caller, first);
+            send(caller, invite(caller, callId(), "second"));
+            assertEquals("SIP/2.0 503 Service Unavailable", firstLine(send(caller, invite(caller, callId(), "third"))),
+                    "the limit is reached");
+
+            String again = send(caller, first);
+
+            assertEquals("SIP/2.0 180 Ringing", firstLine(again), "the stack answers from the call's transaction");
+            assertEquals(1, reached.stream().filter(("INVITE " + firstCall)::equals).count(),
+                    "the retransmission is absorbed by the stack, not passed on as a new call");
+        }
+    }
+
+    @Test
+    void theAckForThe503IsDroppedWhileOtherAcksPass() throws Exception {
+        startStack("0.1", "20000", "5");
+        try (DatagramSocket caller = caller()) {
+            send(caller, invite(caller, callId(), "first"));
+            send(caller, invite(caller, callId(), "second"));
+            String refusedCall = callId();
+            String answer = send(caller, invite(caller, refusedCall, "third"));
+            Matcher tag = Pattern.compile("\r\nTo: [^\r]*;tag=(\\S+)\r\n").matcher(answer);
+            assertTrue(tag.find(), answer);
+
+            sendOnly(caller, ack(caller, refusedCall, "third", tag.group(1)));
+            String otherCall = callId();
+            sendOnly(caller, ack(caller, otherCall, "other", "callee-tag"));
+
+            awaitReached("ACK " + otherCall);
+            assertFalse(reached.contains("ACK " + refusedCall), "the ACK for the valve's 503 reached the container");
+        }
+    }
+
+    @Test
+    void requestsInsideCallsAndOtherMethodsPassWhenTheLimitIsReached() throws Exception {
+        startStack("0.1", "20000", "5");
+        try (DatagramSocket caller = caller()) {
+            send(caller, invite(caller, callId(), "first"));
+            send(caller, invite(caller, callId(), "second"));
+
+            String reInvite = invite(caller, callId(), "reinvite").replace("To: <sip:8123@127.0.0.1>",
+                    "To: <sip:8123@127.0.0.1>;tag=callee");
+            assertEquals("SIP/2.0 180 Ringing", firstLine(send(caller, reInvite)));
+            String options = invite(caller, callId(), "options").replace("INVITE", "OPTIONS");
+            assertEquals("SIP/2.0 200 OK", firstLine(send(caller, options)));
+        }
+    }
+
+    @Test
+    void zeroMeansNoLimit() throws Exception {
+        startStack("0", "20000", "5");
+        try (DatagramSocket caller = caller()) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals("SIP/2.0 180 Ringing", firstLine(send(caller, invite(caller, callId(), "call" + i))));
+            }
+        }
+    }
+
+    @Test
+    void aSettingThatIsNoNumberNamesItself() {
+        Properties p = new Properties();
+        p.setProperty(CallAdmissionValve.MAX_CPS, "lots");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CallAdmissionValve.number(p, CallAdmissionValve.MAX_CPS, 1));
+        assertEquals("dialroute.overload.max-cps must be a number >= 0, was 'lots'", e.getMessage());
+        assertEquals(4500, CallAdmissionValve.number(new Properties(), CallAdmissionValve.MAX_CPS, 4500));
+    }
+
+    @Test
+    void aBrokenSettingLeavesCallsUnlimitedRatherThanRefusingThemAll() throws Exception {
+        startStack("lots", "20000", "5");
+        try (DatagramSocket caller = caller()) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("SIP/2.0 180 Ringing", firstLine(send(caller, invite(caller, callId(), "call" + i))));
+            }
+        }
+    }
+
+    private void startStack(String maxCps, String burstMs, String retryAfter) throws Exception {
+        System.setProperty(CallAdmissionValve.MAX_CPS, maxCps);
+        System.setProperty(CallAdmissionValve.BURST_MS, burstMs);
+        System.setProperty(CallAdmissionValve.RETRY_AFTER, retryAfter);
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Properties properties = new Properties();
+        // A name of its own per test: SipFactory hands out the stack it already made for a name.
+        stackName = "admission-valve-test-" + CALLS.incrementAndGet();
+        properties.setProperty("javax.sip.STACK_NAME", stackName);
+        properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", CallAdmissionValve.class.getName());
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        stack = factory.createSipStack(properties);
+        ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
+        SipProvider provider = stack.createSipProvider(udp);
+        MessageFactory messages = factory.createMessageFactory();
+        provider.addSipListener(new SipListener() {
+            @Override
+            public void processRequest(RequestEvent event) {
+                Request request = event.getRequest();
+                String callId = request.getHeader("Call-ID").toString().substring("Call-ID:".length()).trim();
+                reached.add(request.getMethod() + " " + callId);
+                try {
+                    if (Request.INVITE.equals(request.getMethod())) {
+                        ServerTransaction transaction = provider.getNewServerTransaction(request);
+                        transaction.sendResponse(messages.createResponse(180, request));
+                    } else if (!Request.ACK.equals(request.getMethod())) {
+                        provider.sendResponse(messages.createResponse(200, request));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void processResponse(ResponseEvent event) {
+            }
+
+            @Override
+            public void processTimeout(TimeoutEvent event) {
+            }
+
+            @Override
+            public void processIOException(IOExceptionEvent event) {
+            }
+
+            @Override
+            public void processTransactionTerminated(TransactionTerminatedEvent event) {
+            }
+
+            @Override
+            public void processDialogTerminated(DialogTerminatedEvent event) {
+            }
+        });
+        stack.start();
+    }
+
+    private static DatagramSocket caller() throws IOException {
+        DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        socket.setSoTimeout(3000);
+        return socket;
+    }
+
+    private static String callId() {
+        return "admission-" + CALLS.incrementAndGet() + "-" + System.nanoTime();
+    }
+
+    private String invite(DatagramSocket caller, String callId, String branch) {
+        return "INVITE sip:8123@127.0.0.1:" + port + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-" + branch + "-" + callId + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:caller@127.0.0.1>;tag=caller1\r\n"
+                + "To: <sip:8123@127.0.0.1>\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Contact: <sip:caller@127.0.0.1:" + caller.getLocalPort() + ">\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** RFC 3261 17.1.1.3: the ACK for a non-2xx final answer has the INVITE's branch and the answer's To tag. */
+    private String ack(DatagramSocket caller, String callId, String branch, String toTag) {
+        return "ACK sip:8123@127.0.0.1:" + port + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-" + branch + "-" + callId + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:caller@127.0.0.1>;tag=caller1\r\n"
+                + "To: <sip:8123@127.0.0.1>;tag=" + toTag + "\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 ACK\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    private void sendOnly(DatagramSocket caller, String message) throws IOException {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        caller.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** Sends one request and returns the first answer that is not 100 Trying ("" if none within 3 s). */
+    private String send(DatagramSocket caller, String message) throws IOException {
+        sendOnly(caller, message);
+        byte[] buffer = new byte[4096];
+        while (true) {
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                caller.receive(packet);
+            } catch (SocketTimeoutException e) {
+                return "";
+            }
+            String answer = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+            if (!answer.startsWith("SIP/2.0 100 ")) {
+                return answer;
+            }
+        }
+    }
+
+    private void awaitReached(String entry) throws InterruptedException {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (!reached.contains(entry) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(reached.contains(entry), entry + " did not reach the container");
+    }
+
+    private static String firstLine(String answer) {
+        int end = answer.indexOf("\r\n");
+        return end < 0 ? answer : answer.substring(0, end);
+    }
+}

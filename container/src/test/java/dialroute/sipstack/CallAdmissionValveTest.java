@@ -10,38 +10,23 @@ import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
-import javax.sip.ListeningPoint;
-import javax.sip.RequestEvent;
-import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
-import javax.sip.SipListener;
-import javax.sip.SipProvider;
-import javax.sip.SipStack;
-import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
-import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The valve in a real JAIN-SIP stack (the version the container ships) on a loopback port. The
+ * The valve in a real JAIN-SIP stack (LoopbackSipStack) on a loopback port. The
  * listener stands in for the container: it takes each INVITE into a server transaction and
  * answers 180 (the call rings, its transaction stays), and answers anything else but ACK 200
  * statelessly. The limit is 0.1 new calls/s with a burst of 2, so two calls are admitted and the
@@ -50,15 +35,22 @@ import org.junit.jupiter.api.Test;
 class CallAdmissionValveTest {
 
     private static final AtomicInteger CALLS = new AtomicInteger();
-    private final List<String> reached = new CopyOnWriteArrayList<>();
-    private SipStack stack;
-    private String stackName;
+    /** The container's part: an INVITE rings in its own server transaction, anything else but ACK gets 200. */
+    private static final LoopbackSipStack.Answer RINGING = (provider, messages, request) -> {
+        if (Request.INVITE.equals(request.getMethod())) {
+            ServerTransaction transaction = provider.getNewServerTransaction(request);
+            transaction.sendResponse(messages.createResponse(180, request));
+        } else if (!Request.ACK.equals(request.getMethod())) {
+            provider.sendResponse(messages.createResponse(200, request));
+        }
+    };
+    private LoopbackSipStack stack;
     private int port;
 
     @AfterEach
     void stopStack() {
         if (stack != null) {
-            stack.stop();
+            stack.close();
         }
         System.clearProperty(CallAdmissionValve.MAX_CPS);
         System.clearProperty(CallAdmissionValve.BURST_MS);
@@ -78,14 +70,14 @@ class CallAdmissionValveTest {
             assertEquals("SIP/2.0 503 Service Unavailable", firstLine(answer));
             assertTrue(answer.contains("\r\nRetry-After: 7\r\n"), answer);
             assertTrue(answer.matches("(?s).*\r\nTo: <sip:8123@127\\.0\\.0\\.1>;tag=overload-\\S+\r\n.*"), answer);
-            assertFalse(reached.contains("INVITE " + callId), "the refused INVITE reached the container");
+            assertFalse(stack.reached(callId), "the refused INVITE reached the container");
         }
     }
 
     @Test
     void refusalsAreCountedInJmxForTheMetricsUntilTheStackStops() throws Exception {
         startStack("0.1", "20000", "5");
-        ObjectName name = new ObjectName("dialroute:type=CallAdmission,stack=" + ObjectName.quote(stackName));
+        ObjectName name = new ObjectName("dialroute:type=CallAdmission,stack=" + ObjectName.quote(stack.name()));
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         try (DatagramSocket caller = caller()) {
             for (int i = 0; i < 4; i++) {
@@ -97,7 +89,7 @@ class CallAdmissionValveTest {
         assertEquals(0.1, jmx.getAttribute(name, "MaxCallsPerSecond"));
         assertEquals(1, jmx.queryNames(new ObjectName(CallAdmissionMXBean.OBJECT_NAME_PATTERN), null).stream()
                 .filter(name::equals).count());
-        stack.stop();
+        stack.close();
         stack = null;
         assertFalse(jmx.isRegistered(name), "a stopped stack's valve leaves no count behind");
     }
@@ -116,7 +108,7 @@ class CallAdmissionValveTest {
             String again = send(caller, first);
 
             assertEquals("SIP/2.0 180 Ringing", firstLine(again), "the stack answers from the call's transaction");
-            assertEquals(1, reached.stream().filter(("INVITE " + firstCall)::equals).count(),
+            assertEquals(1, stack.timesReached("INVITE", firstCall),
                     "the retransmission is absorbed by the stack, not passed on as a new call");
         }
     }
@@ -136,8 +128,8 @@ class CallAdmissionValveTest {
             String otherCall = callId();
             sendOnly(caller, ack(caller, otherCall, "other", "callee-tag"));
 
-            awaitReached("ACK " + otherCall);
-            assertFalse(reached.contains("ACK " + refusedCall), "the ACK for the valve's 503 reached the container");
+            stack.awaitReached("ACK", otherCall);
+            assertFalse(stack.reached(refusedCall), "the ACK for the valve's 503 reached the container");
         }
     }
 
@@ -191,60 +183,11 @@ class CallAdmissionValveTest {
         System.setProperty(CallAdmissionValve.MAX_CPS, maxCps);
         System.setProperty(CallAdmissionValve.BURST_MS, burstMs);
         System.setProperty(CallAdmissionValve.RETRY_AFTER, retryAfter);
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Properties properties = new Properties();
-        // A name of its own per test: SipFactory hands out the stack it already made for a name.
-        stackName = "admission-valve-test-" + CALLS.incrementAndGet();
-        properties.setProperty("javax.sip.STACK_NAME", stackName);
-        properties.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-        properties.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", CallAdmissionValve.class.getName());
-        SipFactory factory = SipFactory.getInstance();
-        factory.setPathName("gov.nist");
-        stack = factory.createSipStack(properties);
-        ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
-        SipProvider provider = stack.createSipProvider(udp);
-        MessageFactory messages = factory.createMessageFactory();
-        provider.addSipListener(new SipListener() {
-            @Override
-            public void processRequest(RequestEvent event) {
-                Request request = event.getRequest();
-                String callId = request.getHeader("Call-ID").toString().substring("Call-ID:".length()).trim();
-                reached.add(request.getMethod() + " " + callId);
-                try {
-                    if (Request.INVITE.equals(request.getMethod())) {
-                        ServerTransaction transaction = provider.getNewServerTransaction(request);
-                        transaction.sendResponse(messages.createResponse(180, request));
-                    } else if (!Request.ACK.equals(request.getMethod())) {
-                        provider.sendResponse(messages.createResponse(200, request));
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-
-            @Override
-            public void processResponse(ResponseEvent event) {
-            }
-
-            @Override
-            public void processTimeout(TimeoutEvent event) {
-            }
-
-            @Override
-            public void processIOException(IOExceptionEvent event) {
-            }
-
-            @Override
-            public void processTransactionTerminated(TransactionTerminatedEvent event) {
-            }
-
-            @Override
-            public void processDialogTerminated(DialogTerminatedEvent event) {
-            }
-        });
-        stack.start();
+        Properties settings = new Properties();
+        settings.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", CallAdmissionValve.class.getName());
+        // A name of its own per test: each test starts its stack with its own limit.
+        stack = LoopbackSipStack.start("admission-valve-test-" + CALLS.incrementAndGet(), settings, RINGING);
+        port = stack.port();
     }
 
     private static DatagramSocket caller() throws IOException {
@@ -302,14 +245,6 @@ class CallAdmissionValveTest {
                 return answer;
             }
         }
-    }
-
-    private void awaitReached(String entry) throws InterruptedException {
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (!reached.contains(entry) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(reached.contains(entry), entry + " did not reach the container");
     }
 
     private static String firstLine(String answer) {

@@ -34,25 +34,49 @@ import javax.sip.message.Request;
 
 /**
  * A real JAIN-SIP stack (the version the container ships) listening on 127.0.0.1 over UDP and TCP
- * on a free port, with a listener standing in for the container: it records the Call-ID of every
- * request it is given and answers each (but ACK) 404 statelessly. The tests send raw bytes to it
- * and read what comes back, as a peer would.
+ * on a free port, with a listener standing in for the container: it records the method and Call-ID
+ * of every request it is given and answers it as the test says (by default 404, statelessly, to
+ * all but ACK). The tests send raw bytes to it and read what comes back, as a peer would.
  */
 final class LoopbackSipStack implements AutoCloseable {
+
+    /** How the stand-in for the container answers a request it is given. */
+    interface Answer {
+        void answer(SipProvider provider, MessageFactory messages, Request request) throws Exception;
+    }
+
+    /** 404 to every request but ACK, statelessly. */
+    static final Answer NOT_FOUND = (provider, messages, request) -> {
+        if (!Request.ACK.equals(request.getMethod())) {
+            provider.sendResponse(messages.createResponse(404, request));
+        }
+    };
 
     private static final int WAIT_MILLIS = 3000;
 
     private final SipStack stack;
+    private final String name;
     private final int port;
+    /** "METHOD Call-ID" of each request the listener was given. */
     private final List<String> reached = new CopyOnWriteArrayList<>();
 
-    private LoopbackSipStack(SipStack stack, int port) {
+    private LoopbackSipStack(SipStack stack, String name, int port) {
         this.stack = stack;
+        this.name = name;
         this.port = port;
     }
 
-    /** A started stack named {@code name} with {@code settings} on top of dialog support off. */
+    /** A started stack named {@code name} with {@code settings} on top of dialog support off, answering 404. */
     static LoopbackSipStack start(String name, Properties settings) throws Exception {
+        return start(name, settings, NOT_FOUND);
+    }
+
+    /**
+     * A started stack named {@code name} (SipFactory hands out the stack it already made for a name,
+     * so a test that starts several gives each its own) with {@code settings} on top of dialog
+     * support off, answering with {@code answer}.
+     */
+    static LoopbackSipStack start(String name, Properties settings, Answer answer) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -64,10 +88,10 @@ final class LoopbackSipStack implements AutoCloseable {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         SipStack stack = factory.createSipStack(properties);
-        LoopbackSipStack loopback = new LoopbackSipStack(stack, port);
+        LoopbackSipStack loopback = new LoopbackSipStack(stack, name, port);
         SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
         provider.addListeningPoint(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.TCP));
-        provider.addSipListener(loopback.new NotFoundListener(provider, factory.createMessageFactory()));
+        provider.addSipListener(loopback.new Recorder(provider, factory.createMessageFactory(), answer));
         stack.start();
         return loopback;
     }
@@ -76,8 +100,18 @@ final class LoopbackSipStack implements AutoCloseable {
         return port;
     }
 
+    String name() {
+        return name;
+    }
+
+    /** Whether a request of this call reached the listener. */
     boolean reached(String callId) {
-        return reached.contains(callId);
+        return reached.stream().anyMatch(entry -> entry.endsWith(" " + callId));
+    }
+
+    /** How many {@code method} requests of this call reached the listener. */
+    long timesReached(String method, String callId) {
+        return reached.stream().filter((method + " " + callId)::equals).count();
     }
 
     void awaitReached(String callId) throws InterruptedException {
@@ -85,6 +119,13 @@ final class LoopbackSipStack implements AutoCloseable {
             Thread.sleep(50);
         }
         assertTrue(reached(callId), callId + " never reached the listener; it got " + reached);
+    }
+
+    void awaitReached(String method, String callId) throws InterruptedException {
+        for (int i = 0; i < 60 && timesReached(method, callId) == 0; i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(timesReached(method, callId) > 0, method + " " + callId + " never reached the listener; it got " + reached);
     }
 
     /**
@@ -152,26 +193,26 @@ final class LoopbackSipStack implements AutoCloseable {
         stack.stop();
     }
 
-    private final class NotFoundListener implements SipListener {
+    private final class Recorder implements SipListener {
         private final SipProvider provider;
         private final MessageFactory messages;
+        private final Answer answer;
 
-        NotFoundListener(SipProvider provider, MessageFactory messages) {
+        Recorder(SipProvider provider, MessageFactory messages, Answer answer) {
             this.provider = provider;
             this.messages = messages;
+            this.answer = answer;
         }
 
         @Override
         public void processRequest(RequestEvent event) {
             Request request = event.getRequest();
             CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
-            reached.add(callId == null ? "" : callId.getCallId());
-            if (!Request.ACK.equals(request.getMethod())) {
-                try {
-                    provider.sendResponse(messages.createResponse(404, request));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+            reached.add(request.getMethod() + " " + (callId == null ? "" : callId.getCallId()));
+            try {
+                answer.answer(provider, messages, request);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
 

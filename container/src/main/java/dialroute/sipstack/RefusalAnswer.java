@@ -9,7 +9,6 @@ import gov.nist.javax.sip.header.Warning;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
-import gov.nist.javax.sip.parser.Lexer;
 import gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.UDPMessageChannel;
@@ -104,8 +103,7 @@ final class RefusalAnswer {
         }
     }
 
-    /** The answer itself; separate for the tests. */
-    static SIPResponse build(SIPRequest request, int status, String reason, String defect, List<String> viaLines,
+    private static SIPResponse build(SIPRequest request, int status, String reason, String defect, List<String> viaLines,
             List<String> unparsedEssentials) throws Exception {
         SIPResponse response = new SIPResponse();
         response.setStatusCode(status);
@@ -124,12 +122,7 @@ final class RefusalAnswer {
         attachCopy(request.getCallId(), response);
         attachCopy(request.getCSeq(), response);
         for (String line : unparsedEssentials) {
-            String name = Lexer.getHeaderName(line);
-            // Via lines are all copied above; a Content-Length would contradict the answer's own.
-            if (!"Via".equalsIgnoreCase(name) && !"v".equalsIgnoreCase(name)
-                    && !"Content-Length".equalsIgnoreCase(name) && !"l".equalsIgnoreCase(name)) {
-                response.addUnparsed(line);
-            }
+            response.addUnparsed(line);
         }
         Warning warning = new Warning();
         warning.setCode(MISCELLANEOUS_WARNING);

@@ -231,6 +231,7 @@ public final class StrictMessageParser extends StringMsgParser {
         boolean framingInDoubt;
         final Set<HeaderField> seen = EnumSet.noneOf(HeaderField.class);
         final List<String> viaLines = new ArrayList<>(2);
+        /** From, To, Call-ID and CSeq lines the stack could not parse: the answer copies them as they came. */
         final List<String> unparsedEssentials = new ArrayList<>(1);
 
         void defect(String what, boolean framing) {
@@ -249,7 +250,10 @@ public final class StrictMessageParser extends StringMsgParser {
                     defect("malformed status line", false);
                 } else {
                     defect("malformed " + Lexer.getHeaderName(header) + " header", headerClass == ContentLength.class);
-                    unparsedEssentials.add(header);
+                    // Via lines are all in viaLines already; a Content-Length would contradict the answer's own.
+                    if (headerClass != Via.class && headerClass != ContentLength.class) {
+                        unparsedEssentials.add(header);
+                    }
                 }
             } else if (partial != null) {
                 // As the stack does: a header nobody here needs is passed on as it came.

@@ -43,6 +43,7 @@ public final class RoutingServlet extends SipServlet {
     private transient JsonCallLog callLog;
     private transient DestinationHealth health;
     private transient OptionsProber prober;
+    private transient Runnable stopStatelessAnswers = () -> { };
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -68,10 +69,14 @@ public final class RoutingServlet extends SipServlet {
         // Runs whatever the plan says, so a reload can switch probing on; sends nothing until a
         // destination of the plan asks to be probed.
         prober = OptionsProber.start(factory, getServletName(), plans, health);
+        // Last: the SIP stack answers calls with these objects from now on.
+        stopStatelessAnswers = new StatelessAnswers(plans, flood, events, callLog, health, clock)
+                .installInSipStack().orElse(stopStatelessAnswers);
     }
 
     @Override
     public void destroy() {
+        stopStatelessAnswers.run();
         if (prober != null) {
             prober.close();
         }

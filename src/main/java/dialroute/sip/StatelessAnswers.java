@@ -1,0 +1,138 @@
+package dialroute.sip;
+
+import dialroute.calllog.CallRecord;
+import dialroute.calllog.JsonCallLog;
+import dialroute.dialplan.Action;
+import dialroute.dialplan.ActiveDialPlan;
+import dialroute.dialplan.Call;
+import dialroute.dialplan.Decision;
+import dialroute.dialplan.Hop;
+import dialroute.dialplan.IpLiteral;
+import dialroute.dialplan.ReasonPhrases;
+import dialroute.dialplan.RoutingEvents;
+import dialroute.health.DestinationHealth;
+import dialroute.overload.SourceLimiter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The answers the SIP stack sends for dialroute without the container: redirects and rejections
+ * (also a flooding source's 503), decided by the plan serving now, counted and logged exactly as
+ * the servlet counts the calls it answers. A proxied call gets no answer here (null): it needs the
+ * container's proxy, so the stack hands it on to {@link RoutingServlet}.
+ *
+ * <p>Installed by {@link RoutingServlet} in dialroute's SIP stack valve
+ * ({@code dialroute.sipstack.StatelessAnswerValve}, in the container's lib, loaded apart from this
+ * archive): the valve and this class agree on plain string arrays, laid out in the valve's
+ * documentation.
+ */
+final class StatelessAnswers implements Function<String[], String[]> {
+    private static final Logger LOG = Logger.getLogger("dialroute");
+    private static final String VALVE = "dialroute.sipstack.StatelessAnswerValve";
+
+    private final ActiveDialPlan plans;
+    private final SourceLimiter flood;
+    private final RoutingEvents events;
+    private final JsonCallLog callLog;
+    private final DestinationHealth health;
+    private final Clock clock;
+
+    StatelessAnswers(ActiveDialPlan plans, SourceLimiter flood, RoutingEvents events, JsonCallLog callLog,
+            DestinationHealth health, Clock clock) {
+        this.plans = plans;
+        this.flood = flood;
+        this.events = events;
+        this.callLog = callLog;
+        this.health = health;
+        this.clock = clock;
+    }
+
+    /** @param call {dialled user, caller user, source address, Call-ID} */
+    @Override
+    public String[] apply(String[] call) {
+        long arrived = System.nanoTime();
+        String source = call[2];
+        Call routed = new Call(call[0], call[1], IpLiteral.parse(source).orElse(null), clock.instant());
+        Decision decision = plans.current().route(routed, ThreadLocalRandom.current(), health);
+        if (decision.action() instanceof Action.ProxyTo) {
+            return null;
+        }
+        if (!flood.admit(source)) {
+            events.floodRefused();
+            return answer(503, ReasonPhrases.of(503), Long.toString(flood.retryAfterSeconds(source)), List.of());
+        }
+        events.decided(decision);
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine("call " + call[3] + ": " + decision + " (answered in the SIP stack)");
+        }
+        String[] answer = decision.action() instanceof Action.RedirectTo redirect
+                ? answer(redirect.status(), ReasonPhrases.of(redirect.status()), "", decision.hops())
+                : reject((Action.Reject) decision.action());
+        // Counted and logged before it goes out, as the servlet does: once the caller has the
+        // answer, the call is over for everyone watching.
+        int status = Integer.parseInt(answer[0]);
+        Duration setup = Duration.ofNanos(System.nanoTime() - arrived);
+        events.completed(decision, status, setup);
+        callLog.callCompleted(CallRecord.of(call[3], routed, decision), status, setup);
+        return answer;
+    }
+
+    private static String[] reject(Action.Reject reject) {
+        String retryAfter = reject.retryAfter() == null ? "" : reject.retryAfter().toString();
+        return answer(reject.status(), reject.phrase(), retryAfter, List.of());
+    }
+
+    private static String[] answer(int status, String reason, String retryAfter, List<Hop> contacts) {
+        List<String> answer = new ArrayList<>(3 + 3 * contacts.size());
+        answer.add(Integer.toString(status));
+        answer.add(reason);
+        answer.add(retryAfter);
+        for (Hop hop : contacts) {
+            answer.add(hop.uri());
+            answer.add(hop.q() == null ? "" : Float.toString(hop.q().floatValue()));
+            answer.add(hop.expires() == null ? "" : hop.expires().toString());
+        }
+        return answer.toArray(String[]::new);
+    }
+
+    /**
+     * Hands this function to dialroute's SIP stack valve, found by name through the container's
+     * class loader.
+     *
+     * @return how to take it back, or empty when the container has no such valve (every call then
+     *         goes through the container, as it did before the valve existed)
+     */
+    Optional<Runnable> installInSipStack() {
+        Class<?> valve;
+        try {
+            valve = Class.forName(VALVE, true, StatelessAnswers.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            LOG.info("dialroute: " + VALVE + " is not in this container's lib; redirects and rejections go through the container");
+            return Optional.empty();
+        }
+        try {
+            boolean inStack = (Boolean) valve.getMethod("install", Function.class).invoke(null, this);
+            LOG.info(inStack
+                    ? "dialroute: redirects and rejections are answered statelessly in the SIP stack; proxied calls go through the container"
+                    : "dialroute: " + VALVE + " is not in the SIP stack's SIP_MESSAGE_VALVE; redirects and rejections go through the container");
+            var remove = valve.getMethod("remove", Function.class);
+            return Optional.of(() -> {
+                try {
+                    remove.invoke(null, this);
+                } catch (ReflectiveOperationException e) {
+                    LOG.log(Level.WARNING, "dialroute: could not take the stateless answers back from the SIP stack", e);
+                }
+            });
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            LOG.log(Level.WARNING, "dialroute: " + VALVE + " does not match this dialroute; redirects and rejections go through the container", e);
+            return Optional.empty();
+        }
+    }
+}

@@ -57,8 +57,8 @@ public final class JsonCallLog implements RoutingEvents, AutoCloseable {
     public static final String FILES = "dialroute.calllog.files";
     static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
     static final int DEFAULT_FILES = 5;
-    /** A few seconds of calls at the admission limit on all new calls (4500/s): enough to ride out a disk stall. */
-    static final int QUEUE_CAPACITY = 16_384;
+    /** Two seconds of calls at the admission limit on all new calls (27,000/s): enough to ride out a disk stall. */
+    static final int QUEUE_CAPACITY = 65_536;
     static final String THREAD_NAME = "dialroute-calllog";
 
     private static final Logger LOG = Logger.getLogger("dialroute");

@@ -23,7 +23,7 @@ import javax.sip.message.Response;
 
 /**
  * Call admission control for all new calls: at most {@code dialroute.overload.max-cps} new INVITEs
- * per second go on to the container; the rest are answered {@code 503 Service Unavailable} with
+ * per second go on, to {@link StatelessAnswerValve} and the container; the rest are answered {@code 503 Service Unavailable} with
  * {@code Retry-After} statelessly, before any transaction, SIP session or application session
  * exists. Installed in {@code gov.nist.javax.sip.SIP_MESSAGE_VALVE} (conf/mss-sip-stack.properties).
  *
@@ -33,7 +33,8 @@ import javax.sip.message.Response;
  * out of collapse once the offered rate passed twice what it can redirect: refusing the excess took
  * the capacity the admitted calls needed, and everything dissolved into retransmissions
  * (bench/RESULTS.md). Here a refusal is one response built from the parsed request and sent on the
- * socket it came from. The application keeps its own, lower limit for proxied calls
+ * socket it came from, which costs what a redirect answered by {@link StatelessAnswerValve} does:
+ * above the limit the server does no more work per call than below it. The application keeps its own, lower limit for proxied calls
  * ({@code dialroute.overload.max-proxy-cps}), which needs the dial plan's decision; a proxied call
  * it refuses has already used one of this valve's admissions, which is right, since that refusal
  * costs the container a call's worth of work too. The per-source flood limit
@@ -59,8 +60,9 @@ import javax.sip.message.Response;
  * <p>Settings (system properties, read once when the stack starts; the same names the application
  * reads for its proxied-call limit):
  * <ul>
- *   <li>{@code dialroute.overload.max-cps}: all new INVITEs per second (default 4500: 10 % under
- *       the highest clean redirect rate measured on a 2-core box, bench/RESULTS.md); 0 = no limit</li>
+ *   <li>{@code dialroute.overload.max-cps}: all new INVITEs per second (default 27000: 10 % under
+ *       the highest clean rate of redirects answered by {@link StatelessAnswerValve}, measured on a
+ *       2-core box, bench/RESULTS.md); 0 = no limit</li>
  *   <li>{@code dialroute.overload.burst-ms}: how far ahead of that pace a burst may run, in
  *       milliseconds of the rate (default 200)</li>
  *   <li>{@code dialroute.overload.retry-after}: seconds in Retry-After (default 5)</li>
@@ -77,7 +79,7 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
     public static final String BURST_MS = "dialroute.overload.burst-ms";
     public static final String RETRY_AFTER = "dialroute.overload.retry-after";
 
-    static final double DEFAULT_MAX_CPS = 4500;
+    static final double DEFAULT_MAX_CPS = 27000;
     static final double DEFAULT_BURST_MS = 200;
     static final double DEFAULT_RETRY_AFTER = 5;
 

@@ -62,8 +62,7 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  * message.
  *
  * <p>Configured in conf/mss-sip-stack.properties ({@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}),
- * before {@link CallAdmissionValve}: calls answered here take no admission, which is meant for the
- * calls the container carries.
+ * after {@link CallAdmissionValve}: its limit is on all new calls, these included.
  */
 public final class StatelessAnswerValve implements SIPMessageValve {
     /**

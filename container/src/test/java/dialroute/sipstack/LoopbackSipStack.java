@@ -100,6 +100,11 @@ final class LoopbackSipStack implements AutoCloseable {
         return port;
     }
 
+    /** The JAIN-SIP stack itself, for tests that look at its parts. */
+    SipStack sipStack() {
+        return stack;
+    }
+
     String name() {
         return name;
     }

@@ -1,0 +1,158 @@
+package dialroute.sipstack;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.BlockingQueueDispatchAuditor;
+import gov.nist.javax.sip.stack.DatagramQueuedMessageDispatch;
+import gov.nist.javax.sip.stack.MessageProcessor;
+import gov.nist.javax.sip.stack.OIOMessageProcessorFactory;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.UDPMessageProcessor;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.util.Properties;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+import javax.sip.ListeningPoint;
+
+/**
+ * The stack's default (blocking) message processors, except that UDP datagrams wait in a bounded
+ * queue that drops its stalest entries, instead of an unbounded one. Installed with
+ * {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY} in conf/mss-sip-stack.properties.
+ *
+ * <p>Why: JAIN-SIP's UDP reader thread puts every datagram it reads into a queue its worker
+ * threads take from, oldest first, and the queue has no bound. Once messages arrive faster than
+ * the server can handle them, each one waits longer than the last; after 500 ms (T1) every caller
+ * and callee retransmits, so the queue fills with copies of what it already holds, the server
+ * spends its time on messages whose senders have given up on them, and the load doubles: the
+ * collapse into retransmissions and timeouts seen in every overload run (bench/RESULTS.md), with
+ * 54,000 queued datagrams (10 KB buffer each) in one of them. Here, when a datagram arrives:
+ * <ul>
+ *   <li>queued datagrams older than {@code dialroute.UDP_QUEUE_MAX_AGE} milliseconds (default 400,
+ *       under T1) are dropped from the head: their senders retransmit them, and the copy is on its
+ *       way or already queued behind;</li>
+ *   <li>when {@code dialroute.UDP_QUEUE_CAPACITY} datagrams (default 8192) are waiting, the oldest
+ *       one is dropped to make room.</li>
+ * </ul>
+ * So what the server answers, it answers while the sender still waits for it, excess traffic costs
+ * a queue operation instead of a parse, and the queue's memory has a bound. A drop is what a full
+ * socket buffer does to UDP anyway, and SIP's retransmissions are made for it. The drops are
+ * counted and logged (WARNING, at most every 10 s). TCP and TLS are unchanged: their connection
+ * threads read and handle messages one by one, and TCP slows a sender down by itself.
+ */
+public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessorFactory {
+    public static final String MAX_AGE_PROPERTY = "dialroute.UDP_QUEUE_MAX_AGE";
+    public static final String CAPACITY_PROPERTY = "dialroute.UDP_QUEUE_CAPACITY";
+    static final int DEFAULT_MAX_AGE_MILLIS = 400;
+    static final int DEFAULT_CAPACITY = 8192;
+
+    private static final Logger LOG = Logger.getLogger("dialroute");
+
+    @Override
+    public MessageProcessor createMessageProcessor(SIPTransactionStack stack, InetAddress address, int port, String transport)
+            throws IOException {
+        if (!ListeningPoint.UDP.equalsIgnoreCase(transport)) {
+            return super.createMessageProcessor(stack, address, port, transport);
+        }
+        Properties settings = ((SipStackImpl) stack).getConfigurationProperties();
+        int maxAge = setting(settings, MAX_AGE_PROPERTY, DEFAULT_MAX_AGE_MILLIS);
+        int capacity = setting(settings, CAPACITY_PROPERTY, DEFAULT_CAPACITY);
+        // The default processor, queue replaced before the stack starts its threads. The field is
+        // protected and the stack's own factory must make the processor (it also notes, in a
+        // package-private flag, that the stack has UDP), hence reflection.
+        UDPMessageProcessor processor = (UDPMessageProcessor) super.createMessageProcessor(stack, address, port, transport);
+        try {
+            Field queue = UDPMessageProcessor.class.getDeclaredField("messageQueue");
+            queue.setAccessible(true);
+            queue.set(processor, new FreshFirstQueue(capacity, maxAge, "UDP " + address.getHostAddress() + ":" + port));
+            // The stack's own auditor of the replaced queue (CONGESTION_CONTROL_TIMEOUT) has
+            // nothing left to audit: its timer thread is stopped.
+            Field auditor = UDPMessageProcessor.class.getDeclaredField("congestionAuditor");
+            auditor.setAccessible(true);
+            if (auditor.get(processor) instanceof BlockingQueueDispatchAuditor unused) {
+                unused.stop();
+            }
+        } catch (ReflectiveOperationException e) {
+            processor.stop();
+            throw new IOException("this JAIN-SIP version's UDP processor has no replaceable message queue", e);
+        }
+        return processor;
+    }
+
+    private static int setting(Properties settings, String name, int fallback) {
+        String value = settings.getProperty(name, Integer.toString(fallback)).trim();
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException(name + " must be a whole number above 0, not '" + value + "'");
+        }
+        return n;
+    }
+
+    /**
+     * Only the stack's reader thread offers; its worker threads take. A drop may race with a
+     * worker taking the same head, in which case the next datagram goes instead: either way one
+     * stale datagram fewer waits.
+     */
+    static final class FreshFirstQueue extends LinkedBlockingQueue<DatagramQueuedMessageDispatch> {
+        private static final long serialVersionUID = 1L;
+        private static final long REPORT_EVERY_MILLIS = 10_000;
+
+        private final long maxAgeMillis;
+        private final String name;
+        private final AtomicLong staleDropped = new AtomicLong();
+        private final AtomicLong fullDropped = new AtomicLong();
+        private long reportedAt;
+        private long reportedDrops;
+
+        FreshFirstQueue(int capacity, long maxAgeMillis, String name) {
+            super(capacity);
+            this.maxAgeMillis = maxAgeMillis;
+            this.name = name;
+        }
+
+        @Override
+        public boolean offer(DatagramQueuedMessageDispatch datagram) {
+            long now = datagram.getReceptionTime();
+            DatagramQueuedMessageDispatch head;
+            while ((head = peek()) != null && now - head.getReceptionTime() > maxAgeMillis) {
+                if (poll() != null) {
+                    staleDropped.incrementAndGet();
+                }
+            }
+            while (!super.offer(datagram)) {
+                if (poll() != null) {
+                    fullDropped.incrementAndGet();
+                }
+            }
+            report(now);
+            return true;
+        }
+
+        long staleDropped() {
+            return staleDropped.get();
+        }
+
+        long fullDropped() {
+            return fullDropped.get();
+        }
+
+        private void report(long now) {
+            long drops = staleDropped.get() + fullDropped.get();
+            if (drops != reportedDrops && now - reportedAt >= REPORT_EVERY_MILLIS) {
+                LOG.warning("dialroute: overload: " + (drops - reportedDrops) + " datagrams dropped unread from the "
+                        + name + " receive queue since the last report (" + staleDropped.get() + " waited over "
+                        + maxAgeMillis + " ms, " + fullDropped.get() + " found it full, in all)");
+                reportedAt = now;
+                reportedDrops = drops;
+            }
+        }
+    }
+}

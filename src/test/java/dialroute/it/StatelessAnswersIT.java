@@ -51,6 +51,7 @@ class StatelessAnswersIT {
             assertEquals(header(TO, first), header(TO, second));
             assertTrue(header(TO, first).contains(";tag="), first);
             assertEquals("<sip:8123@127.0.0.1:5191>", header(CONTACT, second), second);
+            assertTrue(first.contains("\r\nServer: dialroute\r\n"), "the container's Server header:\n" + first);
 
             // No ACK yet: a stateful server would retransmit its 302 after 500 ms, 1 s, 2 s (Timer G).
             Exchange quiet = udp.awaitFinal(Duration.ofMillis(1800));

@@ -3,7 +3,9 @@ package dialroute.sipstack;
 import gov.nist.core.net.AddressResolver;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.Contact;
+import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.RetryAfter;
+import gov.nist.javax.sip.header.Server;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
@@ -51,9 +53,10 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  * </ul>
  *
  * <p>Left to the container (the valve passes the INVITE on): a request with a To tag, with a
- * {@code Route} or {@code Proxy-Require} header (the servlet answers the latter 420), a Request-URI or From that is
- * not a SIP URI, a retransmission of an INVITE whose transaction the stack already has, and any
- * call the function returns null for or fails on.
+ * {@code Route} or {@code Proxy-Require} header (the servlet answers the latter 420), a Request-URI
+ * or From that is not a SIP URI, a retransmission of an INVITE whose transaction the stack already
+ * has, and any call the function returns null for or fails on. A retransmission of an INVITE
+ * answered here reaches the function again and is counted again.
  *
  * <p>Where the answer goes: over TCP and TLS down the connection the INVITE came on; over UDP to
  * the packet's source address, at the port the top Via asks for ({@code rport}, else its port,
@@ -77,8 +80,13 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     /** Whether a SIP stack with this valve is running, for the application's log. */
     private static volatile boolean inStack;
 
+    /** The container's own setting for the Server header of its responses (mss-sip-stack.properties). */
+    static final String SERVER_HEADER_PROPERTY = "org.mobicents.servlet.sip.SERVER_HEADER";
+
     private SIPTransactionStack stack;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
+    /** What the container puts in Server, so both paths' answers look alike; null: none. */
+    private String server;
 
     /**
      * Called by the application when it starts routing: from now on it answers new calls here.
@@ -101,6 +109,10 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
+        if (sipStack instanceof SipStackImpl configured) {
+            String value = configured.getConfigurationProperties().getProperty(SERVER_HEADER_PROPERTY);
+            server = value == null || value.isBlank() ? null : value.trim();
+        }
         inStack = true;
     }
 
@@ -152,6 +164,11 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     private SIPResponse answerTo(SIPRequest request, String[] answer) throws Exception {
         SIPResponse response = request.createResponse(Integer.parseInt(answer[0]), answer[1]);
         response.getTo().setTag(tagFor(request));
+        if (server != null) {
+            Server header = new Server();
+            header.addProductToken(server);
+            response.setHeader(header);
+        }
         if (!answer[2].isEmpty()) {
             RetryAfter retryAfter = new RetryAfter();
             retryAfter.setRetryAfter(Integer.parseInt(answer[2]));

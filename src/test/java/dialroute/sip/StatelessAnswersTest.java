@@ -1,0 +1,115 @@
+package dialroute.sip;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dialroute.calllog.JsonCallLog;
+import dialroute.dialplan.ActiveDialPlan;
+import dialroute.dialplan.Decision;
+import dialroute.dialplan.RoutingEvents;
+import dialroute.dialplan.yaml.YamlDialPlanReader;
+import dialroute.health.DestinationHealth;
+import dialroute.overload.SourceLimiter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the SIP stack is told to answer, per kind of rule, and what is counted on the way. */
+class StatelessAnswersTest {
+    private static final String PLAN = """
+            rules:
+              - prefix: "9"
+                mode: proxy
+                target: sip:127.0.0.1:5090
+                strip: 1
+              - prefix: "8"
+                mode: redirect
+                targets:
+                  - to: sip:127.0.0.1:5091
+                    q: 0.5
+                    expires: 60
+                  - to: sip:127.0.0.1:5092
+              - prefix: "00"
+                mode: reject
+                status: 403
+                reason: International Calls Barred
+            """;
+
+    private final List<String> counted = new ArrayList<>();
+    private final RoutingEvents events = new RoutingEvents() {
+        @Override
+        public void decided(Decision decision) {
+            counted.add("decided");
+        }
+
+        @Override
+        public void floodRefused() {
+            counted.add("flood");
+        }
+
+        @Override
+        public void completed(Decision decision, int status, Duration setup) {
+            counted.add("completed " + status);
+        }
+    };
+
+    private StatelessAnswers answers(SourceLimiter flood) throws Exception {
+        ActiveDialPlan plans = new ActiveDialPlan(new YamlDialPlanReader().read("t.yaml", PLAN));
+        return new StatelessAnswers(plans, flood, events, JsonCallLog.disabled(), new DestinationHealth(),
+                Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC));
+    }
+
+    private static SourceLimiter noFloodLimit() {
+        return new SourceLimiter(0, 1, 30, System::nanoTime);
+    }
+
+    private static String[] call(String dialled) {
+        return new String[] {dialled, "caller", "127.0.0.1", "call-1@test"};
+    }
+
+    @Test
+    void aProxiedCallIsLeftToTheContainerUncounted() throws Exception {
+        assertNull(answers(noFloodLimit()).apply(call("9123")));
+        assertEquals(List.of(), counted, "the servlet counts it when it routes it");
+    }
+
+    @Test
+    void aRedirectGivesItsStatusAndOneContactPerTargetWithQAndExpires() throws Exception {
+        String[] answer = answers(noFloodLimit()).apply(call("8123"));
+
+        assertArrayEquals(new String[] {"302", "Moved Temporarily", "",
+                "sip:8123@127.0.0.1:5091", "0.5", "60",
+                "sip:8123@127.0.0.1:5092", answer[7], ""}, answer);
+        assertEquals(List.of("decided", "completed 302"), counted);
+    }
+
+    @Test
+    void aRejectionGivesThePlansStatusAndReason() throws Exception {
+        String[] answer = answers(noFloodLimit()).apply(call("00441234"));
+
+        assertArrayEquals(new String[] {"403", "International Calls Barred", ""}, answer);
+        assertEquals(List.of("decided", "completed 403"), counted);
+    }
+
+    @Test
+    void noMatchingPrefixIs404() throws Exception {
+        assertArrayEquals(new String[] {"404", "Not Found", ""}, answers(noFloodLimit()).apply(call("5551234")));
+    }
+
+    @Test
+    void aFloodingSourceGets503WithRetryAfterAndNoLookupCounted() throws Exception {
+        StatelessAnswers answers = answers(new SourceLimiter(1, 1, 30, System::nanoTime));
+        answers.apply(call("8123"));
+        counted.clear();
+
+        String[] refused = answers.apply(call("8124"));
+
+        assertArrayEquals(new String[] {"503", "Service Unavailable", "30"}, refused);
+        assertEquals(List.of("flood"), counted);
+    }
+}

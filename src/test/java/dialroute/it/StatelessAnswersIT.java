@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dialroute.it.RawSip.Exchange;
 import dialroute.it.RawSip.Udp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class StatelessAnswersIT {
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final URI METRICS = URI.create("http://127.0.0.1:8888/dialroute/metrics");
     private static final Pattern TO = Pattern.compile("(?m)^To: ([^\r\n]*)");
     private static final Pattern CONTACT = Pattern.compile("(?m)^Contact: ([^\r\n]*)");
 
@@ -37,7 +42,8 @@ class StatelessAnswersIT {
     }
 
     @Test
-    void retransmittedInviteGetsTheSame302AndTheAnswerIsNotRetransmitted() throws Exception {
+    void retransmittedInviteGetsTheSame302IsCountedOnceAndTheAnswerIsNotRetransmitted() throws Exception {
+        double redirectsBefore = redirectsCounted();
         try (Udp udp = Udp.open(DIALROUTE_PORT)) {
             String invite = RawSip.invite("sip:8123@127.0.0.1:" + DIALROUTE_PORT, udp.localPort(), "UDP");
             udp.send(bytes(invite));
@@ -52,6 +58,7 @@ class StatelessAnswersIT {
             assertTrue(header(TO, first).contains(";tag="), first);
             assertEquals("<sip:8123@127.0.0.1:5191>", header(CONTACT, second), second);
             assertTrue(first.contains("\r\nServer: dialroute\r\n"), "the container's Server header:\n" + first);
+            assertTrue(header(TO, first).contains(";tag=answered-"), "answered in the SIP stack:\n" + first);
 
             // No ACK yet: a stateful server would retransmit its 302 after 500 ms, 1 s, 2 s (Timer G).
             Exchange quiet = udp.awaitFinal(Duration.ofMillis(1800));
@@ -61,6 +68,27 @@ class StatelessAnswersIT {
             Exchange afterAck = udp.awaitFinal(Duration.ofMillis(700));
             assertEquals("-", afterAck.statuses(), "an ACK is never answered:\n" + afterAck);
         }
+        // One call, however many copies of its INVITE came.
+        assertEquals(redirectsBefore + 1, redirectsCounted());
+    }
+
+    @Test
+    void inviteToATelUriIsRoutedByItsNumber() throws Exception {
+        try (Udp udp = Udp.open(DIALROUTE_PORT)) {
+            String invite = RawSip.invite("tel:8123", udp.localPort(), "UDP");
+            udp.send(bytes(invite));
+            String answer = udp.awaitFinal(WAIT).responses().get(0);
+            assertEquals(302, RawSip.status(answer), answer);
+            assertEquals("<sip:8123@127.0.0.1:5191>", header(CONTACT, answer), answer);
+            udp.send(bytes(RawSip.ackFor(invite, answer)));
+        }
+    }
+
+    private static double redirectsCounted() throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(METRICS).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^dialroute_redirects_total\\{status=\"302\"\\} (\\S+)$").matcher(body);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     @Test
@@ -99,6 +127,8 @@ class StatelessAnswersIT {
             String answer = udp.awaitFinal(WAIT).responses().get(0);
             assertEquals(302, RawSip.status(answer), answer);
             assertEquals("<sip:8123@127.0.0.1:5191>", header(CONTACT, answer), answer);
+            // An outbound proxy's preloaded route to dialroute: answered in the stack all the same.
+            assertTrue(header(TO, answer).contains(";tag=answered-"), answer);
             udp.send(bytes(RawSip.ackFor(invite, answer)));
         }
     }

@@ -45,8 +45,9 @@ import javax.sip.message.Response;
  * <p>What is never refused:
  * <ul>
  *   <li>a retransmission of an INVITE whose server transaction exists (also one still pending in
- *       the stack): the stack answers it from that transaction, and refusing it would give one call
- *       two final answers. A retransmission that arrives while its original is still between this
+ *       the stack), or that {@link StatelessAnswerValve} answered a moment ago: the stack answers
+ *       it from that transaction or that answer, and refusing it would give one call two final
+ *       answers. A retransmission that arrives while its original is still between this
  *       valve and the stack's transaction table (the server would have to be over 500 ms behind,
  *       which this limit exists to prevent) is judged like a new INVITE;</li>
  *   <li>any request with a To tag (re-INVITEs and everything else inside a call), and every method
@@ -153,8 +154,11 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
             return true;
         }
         String transactionId = request.getTransactionId();
-        if (stack.findTransaction(transactionId, true) != null || stack.findPendingTransaction(transactionId) != null) {
-            return true; // a retransmission: the stack answers it from its transaction
+        if (stack.findTransaction(transactionId, true) != null || stack.findPendingTransaction(transactionId) != null
+                || StatelessAnswerValve.answeredRecently(transactionId)) {
+            // A retransmission: the stack answers it from its transaction, or StatelessAnswerValve
+            // with the answer it gave the first copy.
+            return true;
         }
         long now = System.nanoTime();
         boolean admitted = admit(now);

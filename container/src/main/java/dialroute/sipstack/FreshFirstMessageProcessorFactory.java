@@ -75,9 +75,10 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
             if (auditor.get(processor) instanceof BlockingQueueDispatchAuditor unused) {
                 unused.stop();
             }
-        } catch (ReflectiveOperationException e) {
-            processor.stop();
-            throw new IOException("this JAIN-SIP version's UDP processor has no replaceable message queue", e);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Serving SIP with the stack's own queue beats not serving it.
+            LOG.warning("dialroute: this JAIN-SIP version's UDP processor has no replaceable message queue (" + e
+                    + "); UDP datagrams wait in the stack's unbounded queue");
         }
         return processor;
     }
@@ -96,11 +97,7 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
         return n;
     }
 
-    /**
-     * Only the stack's reader thread offers; its worker threads take. A drop may race with a
-     * worker taking the same head, in which case the next datagram goes instead: either way one
-     * stale datagram fewer waits.
-     */
+    /** Only the stack's reader thread offers; its worker threads take. */
     static final class FreshFirstQueue extends LinkedBlockingQueue<DatagramQueuedMessageDispatch> {
         private static final long serialVersionUID = 1L;
         private static final long REPORT_EVERY_MILLIS = 10_000;
@@ -123,7 +120,9 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
             long now = datagram.getReceptionTime();
             DatagramQueuedMessageDispatch head;
             while ((head = peek()) != null && now - head.getReceptionTime() > maxAgeMillis) {
-                if (poll() != null) {
+                // remove(head), not poll(): a worker may have taken this head meanwhile, and then
+                // the next datagram, which may be fresh, must stay.
+                if (remove(head)) {
                     staleDropped.incrementAndGet();
                 }
             }

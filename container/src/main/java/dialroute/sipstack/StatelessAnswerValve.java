@@ -3,9 +3,7 @@ package dialroute.sipstack;
 import gov.nist.core.net.AddressResolver;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.Contact;
-import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.RetryAfter;
-import gov.nist.javax.sip.header.Server;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
@@ -14,15 +12,24 @@ import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Iterator;
+import java.util.ListIterator;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import javax.sip.ListeningPoint;
 import javax.sip.SipStack;
 import javax.sip.address.SipURI;
+import javax.sip.address.TelURL;
+import javax.sip.address.URI;
 import javax.sip.header.ProxyRequireHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 
 import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
 
@@ -35,10 +42,11 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  *
  * <p>Why: a redirect through the container costs the server about ten times what the same answer
  * costs here (transaction created under the stack-wide lock and kept for Timer I, SIP and
- * application session, the container's dispatch; bench/RESULTS.md), and a redirect's answer does
- * not depend on any state: the same INVITE always gets the same answer, which is the condition for
- * a stateless UAS. A retransmitted INVITE is answered again, with the same To tag; the caller's
- * ACK for the answer carries that tag and is dropped here.
+ * application session, the container's dispatch; bench/RESULTS.md). A stateless UAS must give
+ * every copy of a request the same answer: a copy of an INVITE answered here gets the answer
+ * remembered for its transaction ({@link RecentAnswers}: the last 65,536 INVITEs, at most 32 s),
+ * with the same To tag (made from the request), and is neither decided nor counted again; the
+ * caller's ACK for the answer carries that tag and is dropped here.
  *
  * <p>The decision is the application's: it installs a function with {@link #install} when its
  * routing servlet starts and removes it when it stops. Until then, and after, every call goes to
@@ -46,17 +54,18 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  * apart from this jar and does not compile against it:
  * <ul>
  *   <li>in: {@code {dialled user, caller user, source address, Call-ID}}, the users decoded as the
- *       container decodes them for the servlet;</li>
+ *       container decodes them for the servlet (a tel: URI's number with its '+');</li>
  *   <li>out: {@code null} for "the container handles this call", else
  *       {@code {status, reason phrase, Retry-After seconds or "", then per Contact: URI, q or "",
  *       expires or ""}}.</li>
  * </ul>
  *
  * <p>Left to the container (the valve passes the INVITE on): a request with a To tag, with a
- * {@code Route} or {@code Proxy-Require} header (the servlet answers the latter 420), a Request-URI
- * or From that is not a SIP URI, a retransmission of an INVITE whose transaction the stack already
- * has, and any call the function returns null for or fails on. A retransmission of an INVITE
- * answered here reaches the function again and is counted again.
+ * {@code Proxy-Require} header (the servlet answers it 420), with a {@code Route} that does not
+ * name this stack's own address, a Request-URI or From that is not a sip:, sips: or tel: URI, a
+ * retransmission of an INVITE whose transaction the stack already has, and any call the function
+ * returns null for (proxied calls) or fails on. A copy of an INVITE that arrives after its answer
+ * was forgotten is decided, and counted, again, as by any stateless server.
  *
  * <p>Where the answer goes: over TCP and TLS down the connection the INVITE came on; over UDP to
  * the packet's source address, at the port the top Via asks for ({@code rport}, else its port,
@@ -80,13 +89,12 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     /** Whether a SIP stack with this valve is running, for the application's log. */
     private static volatile boolean inStack;
 
-    /** The container's own setting for the Server header of its responses (mss-sip-stack.properties). */
-    static final String SERVER_HEADER_PROPERTY = "org.mobicents.servlet.sip.SERVER_HEADER";
-
     private SIPTransactionStack stack;
+    /** The same stack as a JAIN-SIP SipStack, for its listening points. */
+    private SipStack listening;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
-    /** What the container puts in Server, so both paths' answers look alike; null: none. */
-    private String server;
+    /** The answers of the last INVITEs answered here, for their copies. */
+    private static final RecentAnswers RECENT = new RecentAnswers(RecentAnswers.CAPACITY, 32_000_000_000L);
 
     /**
      * Called by the application when it starts routing: from now on it answers new calls here.
@@ -109,10 +117,7 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
-        if (sipStack instanceof SipStackImpl configured) {
-            String value = configured.getConfigurationProperties().getProperty(SERVER_HEADER_PROPERTY);
-            server = value == null || value.isBlank() ? null : value.trim();
-        }
+        listening = sipStack;
         inStack = true;
     }
 
@@ -128,47 +133,129 @@ public final class StatelessAnswerValve implements SIPMessageValve {
         if (decide == null || toTag != null || !Request.INVITE.equals(method)) {
             return true;
         }
-        if (!(request.getRequestURI() instanceof SipURI dialled) || !(request.getFrom().getAddress().getURI() instanceof SipURI caller)
-                || request.getHeader(RouteHeader.NAME) != null || request.getHeader(ProxyRequireHeader.NAME) != null) {
+        URI dialledUri = request.getRequestURI();
+        URI callerUri = request.getFrom().getAddress().getURI();
+        if (!carriesNumber(dialledUri) || !carriesNumber(callerUri) || request.getHeader(ProxyRequireHeader.NAME) != null
+                || !routesOnlyToUs(request)) {
             return true;
         }
         String transactionId = request.getTransactionId();
         if (stack.findTransaction(transactionId, true) != null || stack.findPendingTransaction(transactionId) != null) {
             return true; // a retransmission of a call the container already has
         }
-        String[] answer;
-        try {
-            answer = decide.apply(new String[] {
-                    decode(dialled.getUser()), decode(caller.getUser()), channel.getPeerAddress(), request.getCallId().getCallId()});
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "dialroute: call " + request.getCallId().getCallId()
-                    + " goes to the container: deciding its answer in the SIP stack failed", e);
-            return true;
-        }
+        long now = System.nanoTime();
+        String callId = request.getCallId().getCallId();
+        // A copy of an INVITE answered here a moment ago: the same answer again, not a new decision
+        // (which could differ: a reload, a destination's health) and not counted twice.
+        String[] answer = RECENT.find(transactionId, now);
         if (answer == null) {
-            return true;
+            try {
+                answer = decide.apply(new String[] {number(dialledUri), number(callerUri), channel.getPeerAddress(), callId});
+            } catch (Throwable e) { // NOPMD: an Error here would end one of the stack's worker threads for good
+                if (e instanceof VirtualMachineError vm) {
+                    throw vm;
+                }
+                LOG.log(Level.WARNING, "dialroute: call " + callId + " goes to the container: deciding its answer in the SIP stack failed", e);
+                return true;
+            }
+            if (answer == null) {
+                return true;
+            }
+            RECENT.remember(transactionId, answer, now);
+        }
+        SIPResponse response;
+        try {
+            response = answerTo(request, answer);
+        } catch (Exception e) {
+            // The plan's targets are checked when it loads, so this is a bug; the caller still gets
+            // a final answer instead of waiting for Timer B, as the servlet path would give it.
+            LOG.log(Level.WARNING, "dialroute: call " + callId + ": could not build its answer " + String.join(" ", answer)
+                    + "; answered 500", e);
+            response = request.createResponse(Response.SERVER_INTERNAL_ERROR, "Server Internal Error");
         }
         try {
-            send(answerTo(request, answer), channel);
+            response.getTo().setTag(tagFor(request));
+            send(response, channel);
         } catch (Exception e) {
-            // Counted as answered already; the caller retransmits and is answered again.
-            LOG.log(Level.FINE, "could not send the answer to call " + request.getCallId().getCallId(), e);
+            // The caller retransmits and gets the remembered answer.
+            LOG.log(Level.FINE, "could not send the answer to call " + callId, e);
         }
         return false;
     }
 
-    private static String decode(String user) {
-        return user == null ? null : RFC2396UrlDecoder.decode(user);
+    /**
+     * Whether an INVITE with this transaction id was answered here in the last 32 s (as far as the
+     * memory of {@link RecentAnswers} reaches): for {@link CallAdmissionValve}, which must not
+     * judge a copy of it as a new call.
+     */
+    static boolean answeredRecently(String transactionId) {
+        return RECENT.find(transactionId, System.nanoTime()) != null;
     }
+
+    /** sip:, sips: and tel: URIs; any other scheme is the servlet's (416). */
+    private static boolean carriesNumber(URI uri) {
+        return uri instanceof SipURI || uri instanceof TelURL;
+    }
+
+    /**
+     * The user part of a sip:/sips: URI as the container decodes it for the servlet, or the number
+     * of a tel: URI with the '+' of a global number, as RoutingServlet.dialledUser takes it; null
+     * when a SIP URI has no user part. Only for URIs that {@link #carriesNumber}.
+     */
+    private static String number(URI uri) {
+        if (uri instanceof SipURI sip) {
+            return sip.getUser() == null ? null : RFC2396UrlDecoder.decode(sip.getUser());
+        }
+        TelURL tel = (TelURL) uri;
+        return tel.isGlobal() ? "+" + tel.getPhoneNumber() : tel.getPhoneNumber();
+    }
+
+    /**
+     * True without Route headers, or when each names one of this stack's own listening points by
+     * IP address (an outbound proxy's preloaded route to dialroute): the container would remove
+     * them and treat the INVITE as if they were not there. A Route to anything else, or naming a
+     * host by name (no DNS lookup here), goes to the container.
+     */
+    private boolean routesOnlyToUs(SIPRequest request) {
+        ListIterator<?> routes = request.getHeaders(RouteHeader.NAME);
+        while (routes != null && routes.hasNext()) {
+            if (!(((RouteHeader) routes.next()).getAddress().getURI() instanceof SipURI uri) || !isOwnAddress(uri)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isOwnAddress(SipURI uri) {
+        String host = uri.getHost();
+        if (host == null || !IP_LITERAL.matcher(host).matches()) {
+            return false;
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : uri.isSecure() ? 5061 : 5060;
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        } catch (UnknownHostException e) {
+            return false;
+        }
+        for (Iterator<?> points = listening.getListeningPoints(); points.hasNext(); ) {
+            ListeningPoint point = (ListeningPoint) points.next();
+            try {
+                if (point.getPort() == port && InetAddress.getByName(point.getIPAddress()).equals(address)) {
+                    return true;
+                }
+            } catch (UnknownHostException e) {
+                // a listening point always has an IP address
+            }
+        }
+        return false;
+    }
+
+    /** An IPv4 or (bracketed) IPv6 literal: resolving it is parsing, never a DNS lookup. */
+    private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]");
 
     private SIPResponse answerTo(SIPRequest request, String[] answer) throws Exception {
         SIPResponse response = request.createResponse(Integer.parseInt(answer[0]), answer[1]);
-        response.getTo().setTag(tagFor(request));
-        if (server != null) {
-            Server header = new Server();
-            header.addProductToken(server);
-            response.setHeader(header);
-        }
         if (!answer[2].isEmpty()) {
             RetryAfter retryAfter = new RetryAfter();
             retryAfter.setRetryAfter(Integer.parseInt(answer[2]));

@@ -8,13 +8,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * without a new decision and is not counted as another call. A stateful server keeps this in its
  * server transaction for 32 s (64×T1); here each answer is kept for at most that long and only
  * for the last {@link #CAPACITY} INVITEs, so the memory has a bound whatever the call rate: at
- * 25,000 calls/s that is the last 2.6 s, which covers a caller's first retransmissions (after
- * 0.5 and 1.5 s); at 2,000 calls/s and below, the whole 32 s. A copy that arrives later is decided
+ * 25,000 calls/s that is the last 0.65 s, which covers a caller's first retransmission (after
+ * 0.5 s, the one a single lost answer causes); at 2,000 calls/s, 8 s (four retransmissions); at
+ * 500 calls/s and below, the whole 32 s. A copy that arrives later is decided
  * again, as a stateless server (RFC 3261 section 8.2.7) does with every copy.
  */
 final class RecentAnswers {
-    /** About 15 MB of keys and entries when full. */
-    static final int CAPACITY = 65_536;
+    /**
+     * About 4 MB of keys and entries when full. Kept small on purpose: remembered answers that
+     * outlive a young collection are copied into the old generation, and with 65,536 of them
+     * redirects cost 15-20 % more CPU and the p99 setup time rose from 4 to 16-20 ms at
+     * 10,000-25,000 calls/s (bench/RESULTS.md, fifth session).
+     */
+    static final int CAPACITY = 16_384;
 
     private record Entry(String[] answer, long atNanos) {
     }

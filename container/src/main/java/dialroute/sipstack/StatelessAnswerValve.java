@@ -44,7 +44,7 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  * costs here (transaction created under the stack-wide lock and kept for Timer I, SIP and
  * application session, the container's dispatch; bench/RESULTS.md). A stateless UAS must give
  * every copy of a request the same answer: a copy of an INVITE answered here gets the answer
- * remembered for its transaction ({@link RecentAnswers}: the last 65,536 INVITEs, at most 32 s),
+ * remembered for its transaction ({@link RecentAnswers}: the last 16,384 INVITEs, at most 32 s),
  * with the same To tag (made from the request), and is neither decided nor counted again; the
  * caller's ACK for the answer carries that tag and is dropped here.
  *

@@ -32,8 +32,9 @@ import javax.sip.message.Response;
  * session, the container's dispatch, Timer J), so an application limit could not keep the server
  * out of collapse once the offered rate passed twice what it can redirect: refusing the excess took
  * the capacity the admitted calls needed, and everything dissolved into retransmissions
- * (bench/RESULTS.md). Here a refusal is one response built from the parsed request and sent on the
- * socket it came from, which costs what a redirect answered by {@link StatelessAnswerValve} does:
+ * (bench/RESULTS.md). Here a refusal is one response built from the parsed request and sent back
+ * as the stack sends its own ({@link StatelessReplies#send}), which costs what a redirect answered
+ * by {@link StatelessAnswerValve} does:
  * above the limit the server does no more work per call than below it. The application keeps its own, lower limit for proxied calls
  * ({@code dialroute.overload.max-proxy-cps}), which needs the dial plan's decision; a proxied call
  * it refuses has already used one of this valve's admissions, which is right, since that refusal
@@ -144,13 +145,10 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
 
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
-        String method = request.getMethod();
-        String toTag = request.getToTag();
-        if (Request.ACK.equals(method)) {
-            // The caller's ACK for a 503 of ours: nothing is waiting for it.
-            return toTag == null || !toTag.startsWith(TAG_PREFIX);
+        if (StatelessReplies.acknowledges(request, TAG_PREFIX)) {
+            return false;
         }
-        if (intervalNanos == 0 || toTag != null || !Request.INVITE.equals(method)) {
+        if (intervalNanos == 0 || request.getToTag() != null || !Request.INVITE.equals(request.getMethod())) {
             return true;
         }
         String transactionId = request.getTransactionId();
@@ -192,7 +190,7 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
             RetryAfter retryAfter = new RetryAfter();
             retryAfter.setRetryAfter(retryAfterSeconds);
             response.setHeader(retryAfter);
-            channel.sendMessage(response);
+            StatelessReplies.send(stack, response, channel);
         } catch (Exception e) {
             // The caller retransmits and is judged again; nothing else to do with a refused call.
             LOG.log(Level.FINE, "could not send 503 for a refused call", e);

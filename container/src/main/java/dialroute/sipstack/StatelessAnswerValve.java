@@ -1,13 +1,10 @@
 package dialroute.sipstack;
 
-import gov.nist.core.net.AddressResolver;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.Contact;
 import gov.nist.javax.sip.header.RetryAfter;
-import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
-import gov.nist.javax.sip.stack.HopImpl;
 import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
@@ -67,11 +64,7 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  * returns null for (proxied calls) or fails on. A copy of an INVITE that arrives after its answer
  * was forgotten is decided, and counted, again, as by any stateless server.
  *
- * <p>Where the answer goes: over TCP and TLS down the connection the INVITE came on; over UDP to
- * the packet's source address, at the port the top Via asks for ({@code rport}, else its port,
- * else 5060), as the stack does for its own transactions (RFC 3261 section 18.2.2, RFC 3581),
- * except that a {@code maddr} is not honoured: an answer never goes to a host named only in the
- * message.
+ * <p>Where the answer goes: see {@link StatelessReplies#send}.
  *
  * <p>Configured in conf/mss-sip-stack.properties ({@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}),
  * after {@link CallAdmissionValve}: its limit is on all new calls, these included.
@@ -123,14 +116,11 @@ public final class StatelessAnswerValve implements SIPMessageValve {
 
     @Override
     public boolean processRequest(SIPRequest request, MessageChannel channel) {
-        String method = request.getMethod();
-        String toTag = request.getToTag();
-        if (Request.ACK.equals(method)) {
-            // The caller's ACK for an answer of ours: nothing is waiting for it.
-            return toTag == null || !toTag.startsWith(TAG_PREFIX);
+        if (StatelessReplies.acknowledges(request, TAG_PREFIX)) {
+            return false;
         }
         Function<String[], String[]> decide = answers;
-        if (decide == null || toTag != null || !Request.INVITE.equals(method)) {
+        if (decide == null || request.getToTag() != null || !Request.INVITE.equals(request.getMethod())) {
             return true;
         }
         URI dialledUri = request.getRequestURI();
@@ -175,7 +165,7 @@ public final class StatelessAnswerValve implements SIPMessageValve {
         }
         try {
             response.getTo().setTag(tagFor(request));
-            send(response, channel);
+            StatelessReplies.send(stack, response, channel);
         } catch (Exception e) {
             // The caller retransmits and gets the remembered answer.
             LOG.log(Level.FINE, "could not send the answer to call " + callId, e);
@@ -285,32 +275,6 @@ public final class StatelessAnswerValve implements SIPMessageValve {
         h = h * 31 + request.getTransactionId().hashCode();
         h = h * 31 + request.getCSeq().getSeqNumber();
         return TAG_PREFIX + Long.toHexString(h & 0xffff_ffff_ffffL);
-    }
-
-    private void send(SIPResponse response, MessageChannel channel) throws Exception {
-        if (channel.isReliable()) {
-            channel.sendMessage(response);
-            return;
-        }
-        Via via = response.getTopmostVia();
-        int port = via.getRPort();
-        if (port == -1) {
-            port = via.getPort() == -1 ? 5060 : via.getPort();
-        }
-        if (port == channel.getPeerPort()) {
-            channel.sendMessage(response);
-            return;
-        }
-        AddressResolver resolver = stack.getAddressResolver();
-        String host = channel.getPeerAddress();
-        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-            host = "[" + host + "]"; // an IPv6 literal, as the stack's hops want it
-        }
-        HopImpl hop = new HopImpl(host, port, channel.getTransport());
-        MessageChannel toViaPort = stack.createRawMessageChannel(channel.getHost(), channel.getPort(), resolver.resolveAddress(hop));
-        if (toViaPort != null) {
-            toViaPort.sendMessage(response);
-        }
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class RoutingServlet extends SipServlet {
     private transient DestinationHealth health;
     private transient OptionsProber prober;
     private transient Runnable stopStatelessAnswers = () -> { };
+    /** Set when the SIP stack answers calls and checks proxied ones before they come here. */
+    private transient StatelessAnswers stackAnswers;
     private final transient Clock clock = Clock.systemUTC();
 
     @Override
@@ -70,8 +72,11 @@ public final class RoutingServlet extends SipServlet {
         // destination of the plan asks to be probed.
         prober = OptionsProber.start(factory, getServletName(), plans, health);
         // Last: the SIP stack answers calls with these objects from now on.
-        stopStatelessAnswers = new StatelessAnswers(plans, flood, events, callLog, health, clock)
-                .installInSipStack().orElse(stopStatelessAnswers);
+        StatelessAnswers answers = new StatelessAnswers(plans, flood, admission, events, callLog, health, clock);
+        answers.installInSipStack().ifPresent(stop -> {
+            stackAnswers = answers;
+            stopStatelessAnswers = stop;
+        });
     }
 
     @Override
@@ -103,7 +108,9 @@ public final class RoutingServlet extends SipServlet {
         }
         long arrived = System.nanoTime();
         String source = request.getRemoteAddr();
-        if (!flood.admit(source)) {
+        // A proxied call the SIP stack has already let through its flood and admission checks.
+        boolean admitted = stackAnswers != null && stackAnswers.admittedInStack(request.getCallId());
+        if (!admitted && !flood.admit(source)) {
             // Checked before the lookup: a flooding source costs as little as possible.
             SipActions.shed(request, (int) flood.retryAfterSeconds(source));
             events.floodRefused();
@@ -116,8 +123,9 @@ public final class RoutingServlet extends SipServlet {
         // Admission after the lookup (microseconds): a proxied call costs several times what an
         // answered one does, so it has its own, lower rate limit (all new calls are held to theirs
         // in the SIP stack, before they get here). Above it: 503 + Retry-After, and the calls
-        // already admitted keep the server's capacity.
-        if (decision.action() instanceof Action.ProxyTo && !admission.admitProxiedCall()) {
+        // already admitted keep the server's capacity. Usually the stack has checked this call
+        // already (StatelessAnswers); here for the calls it leaves to the container unchecked.
+        if (decision.action() instanceof Action.ProxyTo && !admitted && !admission.admitProxiedCall()) {
             SipActions.shed(request, admission.retryAfterSeconds());
             events.shed(decision);
             callLog.callShed(record, Duration.ofNanos(System.nanoTime() - arrived));

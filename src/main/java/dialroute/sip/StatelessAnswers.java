@@ -11,22 +11,29 @@ import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.ReasonPhrases;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.health.DestinationHealth;
+import dialroute.overload.Admission;
 import dialroute.overload.SourceLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The answers the SIP stack sends for dialroute without the container: redirects and rejections
- * (also a flooding source's 503), decided by the plan serving now, counted and logged exactly as
- * the servlet counts the calls it answers. A proxied call gets no answer here (null): it needs the
- * container's proxy, so the stack hands it on to {@link RoutingServlet}.
+ * The answers the SIP stack sends for dialroute without the container: redirects and rejections,
+ * and the 503 of a flooding source or of a proxied call over the proxied-call limit, decided by the
+ * plan serving now, counted and logged exactly as the servlet counts the calls it answers. A
+ * proxied call within the limits gets no answer here (null): it needs the container's proxy, so
+ * the stack hands it on to {@link RoutingServlet}, which is told ({@link #admittedInStack}) that
+ * the call has passed the flood and admission checks already, so it is not counted against them
+ * twice. Refusing here costs a tenth of what a 503 from the servlet does, so an overload of
+ * proxied calls no longer takes the container's capacity.
  *
  * <p>Installed by {@link RoutingServlet} in dialroute's SIP stack valve
  * ({@code dialroute.sipstack.StatelessAnswerValve}, in the container's lib, loaded apart from this
@@ -39,15 +46,26 @@ final class StatelessAnswers implements Function<String[], String[]> {
 
     private final ActiveDialPlan plans;
     private final SourceLimiter flood;
+    private final Admission admission;
     private final RoutingEvents events;
     private final JsonCallLog callLog;
     private final DestinationHealth health;
     private final Clock clock;
 
-    StatelessAnswers(ActiveDialPlan plans, SourceLimiter flood, RoutingEvents events, JsonCallLog callLog,
+    /**
+     * Call-IDs of proxied calls admitted here and not yet seen by the servlet, with when (nanoTime).
+     * An INVITE the container never delivers would stay: entries older than {@link #HANDOFF_NANOS}
+     * are swept out whenever more than {@link #HANDOFF_SWEEP_SIZE} are waiting.
+     */
+    private final Map<String, Long> admitted = new ConcurrentHashMap<>();
+    private static final long HANDOFF_NANOS = 32_000_000_000L;
+    private static final int HANDOFF_SWEEP_SIZE = 10_000;
+
+    StatelessAnswers(ActiveDialPlan plans, SourceLimiter flood, Admission admission, RoutingEvents events, JsonCallLog callLog,
             DestinationHealth health, Clock clock) {
         this.plans = plans;
         this.flood = flood;
+        this.admission = admission;
         this.events = events;
         this.callLog = callLog;
         this.health = health;
@@ -61,12 +79,18 @@ final class StatelessAnswers implements Function<String[], String[]> {
         String source = call[2];
         Call routed = new Call(call[0], call[1], IpLiteral.parse(source).orElse(null), clock.instant());
         Decision decision = plans.current().route(routed, ThreadLocalRandom.current(), health);
-        if (decision.action() instanceof Action.ProxyTo) {
-            return null;
-        }
         if (!flood.admit(source)) {
             events.floodRefused();
             return answer(503, ReasonPhrases.of(503), Long.toString(flood.retryAfterSeconds(source)), List.of());
+        }
+        if (decision.action() instanceof Action.ProxyTo) {
+            if (!admission.admitProxiedCall()) {
+                events.shed(decision);
+                callLog.callShed(CallRecord.of(call[3], routed, decision), Duration.ofNanos(System.nanoTime() - arrived));
+                return answer(503, ReasonPhrases.of(503), Integer.toString(admission.retryAfterSeconds()), List.of());
+            }
+            handOff(call[3], arrived);
+            return null;
         }
         events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {
@@ -82,6 +106,21 @@ final class StatelessAnswers implements Function<String[], String[]> {
         events.completed(decision, status, setup);
         callLog.callCompleted(CallRecord.of(call[3], routed, decision), status, setup);
         return answer;
+    }
+
+    /**
+     * Whether the stack admitted this proxied call (flood and proxied-call limits) and handed it on;
+     * true once per hand-off.
+     */
+    boolean admittedInStack(String callId) {
+        return admitted.remove(callId) != null;
+    }
+
+    private void handOff(String callId, long now) {
+        admitted.put(callId, now);
+        if (admitted.size() > HANDOFF_SWEEP_SIZE) {
+            admitted.values().removeIf(at -> now - at > HANDOFF_NANOS);
+        }
     }
 
     private static String[] reject(Action.Reject reject) {

@@ -2,7 +2,9 @@ package dialroute.sip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.ActiveDialPlan;
@@ -10,6 +12,7 @@ import dialroute.dialplan.Decision;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.dialplan.yaml.YamlDialPlanReader;
 import dialroute.health.DestinationHealth;
+import dialroute.overload.Admission;
 import dialroute.overload.SourceLimiter;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +51,11 @@ class StatelessAnswersTest {
         }
 
         @Override
+        public void shed(Decision decision) {
+            counted.add("shed");
+        }
+
+        @Override
         public void floodRefused() {
             counted.add("flood");
         }
@@ -59,8 +67,12 @@ class StatelessAnswersTest {
     };
 
     private StatelessAnswers answers(SourceLimiter flood) throws Exception {
+        return answers(flood, new Admission(0, 200, 5, System::nanoTime));
+    }
+
+    private StatelessAnswers answers(SourceLimiter flood, Admission admission) throws Exception {
         ActiveDialPlan plans = new ActiveDialPlan(new YamlDialPlanReader().read("t.yaml", PLAN));
-        return new StatelessAnswers(plans, flood, events, JsonCallLog.disabled(), new DestinationHealth(),
+        return new StatelessAnswers(plans, flood, admission, events, JsonCallLog.disabled(), new DestinationHealth(),
                 Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC));
     }
 
@@ -73,9 +85,28 @@ class StatelessAnswersTest {
     }
 
     @Test
-    void aProxiedCallIsLeftToTheContainerUncounted() throws Exception {
-        assertNull(answers(noFloodLimit()).apply(call("9123")));
+    void aProxiedCallIsLeftToTheContainerUncountedAndMarkedAdmittedOnce() throws Exception {
+        StatelessAnswers answers = answers(noFloodLimit());
+
+        assertNull(answers.apply(call("9123")));
+
         assertEquals(List.of(), counted, "the servlet counts it when it routes it");
+        assertTrue(answers.admittedInStack("call-1@test"), "the servlet skips the checks the stack made");
+        assertFalse(answers.admittedInStack("call-1@test"));
+        assertFalse(answers.admittedInStack("another-call@test"));
+    }
+
+    @Test
+    void aProxiedCallOverTheProxiedCallLimitGets503WithRetryAfterInTheStack() throws Exception {
+        // One proxied call per second, a burst of one: the second call at once is over the limit.
+        StatelessAnswers answers = answers(noFloodLimit(), new Admission(1, 1, 7, () -> 0L));
+        assertNull(answers.apply(call("9123")));
+
+        String[] refused = answers.apply(new String[] {"9124", "caller", "127.0.0.1", "call-2@test"});
+
+        assertArrayEquals(new String[] {"503", "Service Unavailable", "7"}, refused);
+        assertEquals(List.of("shed"), counted);
+        assertFalse(answers.admittedInStack("call-2@test"));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -60,6 +61,7 @@ final class StatelessAnswers implements Function<String[], String[]> {
     private final Map<String, Long> admitted = new ConcurrentHashMap<>();
     private static final long HANDOFF_NANOS = 32_000_000_000L;
     private static final int HANDOFF_SWEEP_SIZE = 10_000;
+    private final AtomicLong handOffs = new AtomicLong();
 
     StatelessAnswers(ActiveDialPlan plans, SourceLimiter flood, Admission admission, RoutingEvents events, JsonCallLog callLog,
             DestinationHealth health, Clock clock) {
@@ -118,7 +120,8 @@ final class StatelessAnswers implements Function<String[], String[]> {
 
     private void handOff(String callId, long now) {
         admitted.put(callId, now);
-        if (admitted.size() > HANDOFF_SWEEP_SIZE) {
+        // At most one sweep per 1024 hand-offs, so a backlog of fresh entries costs no scan per call.
+        if (admitted.size() > HANDOFF_SWEEP_SIZE && handOffs.incrementAndGet() % 1024 == 0) {
             admitted.values().removeIf(at -> now - at > HANDOFF_NANOS);
         }
     }

@@ -1,20 +1,13 @@
 package dialroute.sip;
 
-import dialroute.calllog.CallRecord;
 import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.ActiveDialPlan;
-import dialroute.dialplan.Call;
-import dialroute.dialplan.Action;
-import dialroute.dialplan.Decision;
-import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.health.DestinationHealth;
 import dialroute.overload.Admission;
 import dialroute.overload.SourceLimiter;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.servlet.ServletException;
@@ -46,7 +39,7 @@ public final class RoutingServlet extends SipServlet {
     private transient Runnable stopStatelessAnswers = () -> { };
     /** Set when the SIP stack answers calls and checks proxied ones before they come here. */
     private transient StatelessAnswers stackAnswers;
-    private final transient Clock clock = Clock.systemUTC();
+    private transient NewCalls newCalls;
 
     @Override
     public void init() throws ServletException {
@@ -57,7 +50,6 @@ public final class RoutingServlet extends SipServlet {
         events = getServletContext().getAttribute(RoutingEvents.class.getName()) instanceof RoutingEvents e ? e : RoutingEvents.NONE;
         callLog = getServletContext().getAttribute(JsonCallLog.class.getName()) instanceof JsonCallLog l ? l : JsonCallLog.disabled();
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        actions = new SipActions(factory, events, callLog, new OwnAddresses(getServletContext()));
         health = getServletContext().getAttribute(DestinationHealth.class.getName()) instanceof DestinationHealth h ? h : new DestinationHealth();
         try {
             admission = Admission.fromSystemProperties();
@@ -65,6 +57,8 @@ public final class RoutingServlet extends SipServlet {
         } catch (IllegalArgumentException e) {
             throw new UnavailableException("overload settings: " + e.getMessage());
         }
+        newCalls = new NewCalls(plans, flood, admission, events, callLog, health, Clock.systemUTC());
+        actions = new SipActions(factory, events, callLog, new OwnAddresses(getServletContext()), newCalls);
         LOG.info(() -> "dialroute: routing INVITEs with dial plan " + plans.current());
         LOG.info(() -> "dialroute: admission limits: " + admission);
         LOG.info(() -> "dialroute: flood protection: " + flood);
@@ -72,7 +66,7 @@ public final class RoutingServlet extends SipServlet {
         // destination of the plan asks to be probed.
         prober = OptionsProber.start(factory, getServletName(), plans, health);
         // Last: the SIP stack answers calls with these objects from now on.
-        StatelessAnswers answers = new StatelessAnswers(plans, flood, admission, events, callLog, health, clock);
+        StatelessAnswers answers = new StatelessAnswers(newCalls, events);
         answers.installInSipStack().ifPresent(stop -> {
             stackAnswers = answers;
             stopStatelessAnswers = stop;
@@ -106,36 +100,20 @@ public final class RoutingServlet extends SipServlet {
             // A re-INVITE inside a proxied call: the container forwards it along the route set.
             return;
         }
-        long arrived = System.nanoTime();
-        String source = request.getRemoteAddr();
         // A proxied call the SIP stack has already let through its flood and admission checks.
-        boolean admitted = stackAnswers != null && stackAnswers.admittedInStack(request.getCallId());
-        if (!admitted && !flood.admit(source)) {
-            // Checked before the lookup: a flooding source costs as little as possible.
-            SipActions.shed(request, (int) flood.retryAfterSeconds(source));
-            events.floodRefused();
+        boolean checked = stackAnswers != null && stackAnswers.admittedInStack(request.getCallId());
+        NewCalls.Intake intake = newCalls.take(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
+                request.getRemoteAddr(), request.getCallId(), checked);
+        if (intake instanceof NewCalls.Refused refused) {
+            SipActions.shed(request, refused.retryAfterSeconds());
             return;
         }
-        Call call = new Call(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
-                IpLiteral.parse(source).orElse(null), clock.instant());
-        Decision decision = plans.current().route(call, ThreadLocalRandom.current(), health);
-        CallRecord record = CallRecord.of(request.getCallId(), call, decision);
-        // Admission after the lookup (microseconds): a proxied call costs several times what an
-        // answered one does, so it has its own, lower rate limit (all new calls are held to theirs
-        // in the SIP stack, before they get here). Above it: 503 + Retry-After, and the calls
-        // already admitted keep the server's capacity. Usually the stack has checked this call
-        // already (StatelessAnswers); here for the calls it leaves to the container unchecked.
-        if (decision.action() instanceof Action.ProxyTo && !admitted && !admission.admitProxiedCall()) {
-            SipActions.shed(request, admission.retryAfterSeconds());
-            events.shed(decision);
-            callLog.callShed(record, Duration.ofNanos(System.nanoTime() - arrived));
-            return;
-        }
-        events.decided(decision);
+        NewCalls.Routed call = (NewCalls.Routed) intake;
+        events.decided(call.decision());
         if (LOG.isLoggable(Level.FINE)) {
-            LOG.fine("call " + request.getCallId() + ": " + decision);
+            LOG.fine("call " + request.getCallId() + ": " + call.decision());
         }
-        actions.perform(request, decision, arrived, record);
+        actions.perform(request, call);
     }
 
     /**

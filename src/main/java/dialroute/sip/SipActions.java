@@ -1,6 +1,5 @@
 package dialroute.sip;
 
-import dialroute.calllog.CallRecord;
 import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.Action;
 import dialroute.dialplan.Decision;
@@ -10,7 +9,6 @@ import dialroute.dialplan.ReasonPhrases;
 import dialroute.dialplan.RoutingEvents;
 import dialroute.dialplan.Strategy;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,27 +36,25 @@ final class SipActions {
     private final RoutingEvents events;
     private final JsonCallLog callLog;
     private final OwnAddresses ownAddresses;
+    private final NewCalls newCalls;
 
-    SipActions(SipFactory factory, RoutingEvents events, JsonCallLog callLog, OwnAddresses ownAddresses) {
+    SipActions(SipFactory factory, RoutingEvents events, JsonCallLog callLog, OwnAddresses ownAddresses, NewCalls newCalls) {
         this.factory = factory;
         this.events = events;
         this.callLog = callLog;
         this.ownAddresses = ownAddresses;
+        this.newCalls = newCalls;
     }
 
-    /**
-     * @param arrivedNanos when the INVITE arrived ({@link System#nanoTime()}), for the setup time
-     */
-    void perform(SipServletRequest request, Decision decision, long arrivedNanos, CallRecord record) throws IOException {
+    void perform(SipServletRequest request, NewCalls.Routed call) throws IOException {
+        Decision decision = call.decision();
         Action action = decision.action();
         try {
             if (action instanceof Action.ProxyTo proxyTo) {
-                proxy(request, decision, proxyTo, arrivedNanos, record);
+                proxy(request, call, proxyTo);
             } else if (action instanceof Action.RedirectTo redirectTo) {
                 SipServletResponse response = redirect(request, decision.hops(), redirectTo);
-                // Counted and logged before it goes out: once the caller has the answer, the call
-                // is over for everyone watching, including whoever switches the call log.
-                answered(decision, record, redirectTo.status(), arrivedNanos);
+                newCalls.answered(call, redirectTo.status());
                 response.send();
             } else if (action instanceof Action.Reject reject) {
                 SipServletResponse response = request.createResponse(reject.status(), reject.phrase());
@@ -66,7 +62,7 @@ final class SipActions {
                     // Every destination is down or disabled: say when trying again makes sense.
                     response.setHeader("Retry-After", Integer.toString(reject.retryAfter()));
                 }
-                answered(decision, record, reject.status(), arrivedNanos);
+                newCalls.answered(call, reject.status());
                 response.send();
             }
         } catch (ServletParseException | RuntimeException e) {
@@ -84,27 +80,21 @@ final class SipActions {
      * to the same rule. Answered {@code 482 Loop Detected} (RFC 3261 section 16.3) and logged, as
      * it is a mistake in the plan that every such call would repeat.
      */
-    private void refuseLoop(SipServletRequest request, Decision decision, Hop looping, long arrivedNanos, CallRecord record) throws IOException {
-        LOG.warning(() -> "call " + request.getCallId() + ": " + decision + " targets " + looping.target().uri()
+    private void refuseLoop(SipServletRequest request, NewCalls.Routed call, Hop looping) throws IOException {
+        LOG.warning(() -> "call " + request.getCallId() + ": " + call.decision() + " targets " + looping.target().uri()
                 + ", which is dialroute itself; answered 482 Loop Detected. Point the rule at another server.");
         SipServletResponse response = request.createResponse(SipServletResponse.SC_LOOP_DETECTED, ReasonPhrases.of(SipServletResponse.SC_LOOP_DETECTED));
-        answered(decision, record, SipServletResponse.SC_LOOP_DETECTED, arrivedNanos);
+        newCalls.answered(call, SipServletResponse.SC_LOOP_DETECTED);
         response.send();
     }
 
-    /** A call dialroute answered itself is complete: counted and logged. */
-    private void answered(Decision decision, CallRecord record, int status, long arrivedNanos) {
-        Duration setup = Duration.ofNanos(System.nanoTime() - arrivedNanos);
-        events.completed(decision, status, setup);
-        callLog.callCompleted(record, status, setup);
-    }
-
-    private void proxy(SipServletRequest request, Decision decision, Action.ProxyTo proxyTo, long arrivedNanos, CallRecord record)
+    private void proxy(SipServletRequest request, NewCalls.Routed call, Action.ProxyTo proxyTo)
             throws ServletParseException, IOException {
+        Decision decision = call.decision();
         List<Hop> hops = decision.hops();
         Optional<Hop> looping = ownAddresses.loopingHop(hops);
         if (looping.isPresent()) {
-            refuseLoop(request, decision, looping.get(), arrivedNanos, record);
+            refuseLoop(request, call, looping.get());
             return;
         }
         List<URI> destinations = new ArrayList<>(hops.size());
@@ -127,7 +117,7 @@ final class SipActions {
         // Supervised: responses pass through RoutingServlet.doResponse, which counts them, cancels
         // late-ringing losers of a fork and stops a search on a non-failover failure.
         proxy.setSupervised(true);
-        CallWatch watch = new CallWatch(decision, branchUris, arrivedNanos, events, callLog, record);
+        CallWatch watch = new CallWatch(decision, branchUris, call.arrivedNanos(), events, callLog, call.record());
         request.setAttribute(CallWatch.ATTRIBUTE, watch);
         if (proxyTo.strategy() == Strategy.PARALLEL || destinations.size() == 1) {
             // The container relays responses, sends the first 2xx on, cancels the other branches

@@ -1,26 +1,15 @@
 package dialroute.sip;
 
-import dialroute.calllog.CallRecord;
-import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.Action;
-import dialroute.dialplan.ActiveDialPlan;
-import dialroute.dialplan.Call;
 import dialroute.dialplan.Decision;
 import dialroute.dialplan.Hop;
-import dialroute.dialplan.IpLiteral;
 import dialroute.dialplan.ReasonPhrases;
 import dialroute.dialplan.RoutingEvents;
-import dialroute.health.DestinationHealth;
-import dialroute.overload.Admission;
-import dialroute.overload.SourceLimiter;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -45,13 +34,8 @@ final class StatelessAnswers implements Function<String[], String[]> {
     private static final Logger LOG = Logger.getLogger("dialroute");
     private static final String VALVE = "dialroute.sipstack.StatelessAnswerValve";
 
-    private final ActiveDialPlan plans;
-    private final SourceLimiter flood;
-    private final Admission admission;
+    private final NewCalls newCalls;
     private final RoutingEvents events;
-    private final JsonCallLog callLog;
-    private final DestinationHealth health;
-    private final Clock clock;
 
     /**
      * Call-IDs of proxied calls admitted here and not yet seen by the servlet, with when (nanoTime).
@@ -63,35 +47,22 @@ final class StatelessAnswers implements Function<String[], String[]> {
     private static final int HANDOFF_SWEEP_SIZE = 10_000;
     private final AtomicLong handOffs = new AtomicLong();
 
-    StatelessAnswers(ActiveDialPlan plans, SourceLimiter flood, Admission admission, RoutingEvents events, JsonCallLog callLog,
-            DestinationHealth health, Clock clock) {
-        this.plans = plans;
-        this.flood = flood;
-        this.admission = admission;
+    StatelessAnswers(NewCalls newCalls, RoutingEvents events) {
+        this.newCalls = newCalls;
         this.events = events;
-        this.callLog = callLog;
-        this.health = health;
-        this.clock = clock;
     }
 
     /** @param call {dialled user, caller user, source address, Call-ID} */
     @Override
     public String[] apply(String[] call) {
-        long arrived = System.nanoTime();
-        String source = call[2];
-        Call routed = new Call(call[0], call[1], IpLiteral.parse(source).orElse(null), clock.instant());
-        Decision decision = plans.current().route(routed, ThreadLocalRandom.current(), health);
-        if (!flood.admit(source)) {
-            events.floodRefused();
-            return answer(503, ReasonPhrases.of(503), Long.toString(flood.retryAfterSeconds(source)), List.of());
+        NewCalls.Intake intake = newCalls.take(call[0], call[1], call[2], call[3], false);
+        if (intake instanceof NewCalls.Refused refused) {
+            return answer(503, ReasonPhrases.of(503), Integer.toString(refused.retryAfterSeconds()), List.of());
         }
+        NewCalls.Routed routed = (NewCalls.Routed) intake;
+        Decision decision = routed.decision();
         if (decision.action() instanceof Action.ProxyTo) {
-            if (!admission.admitProxiedCall()) {
-                events.shed(decision);
-                callLog.callShed(CallRecord.of(call[3], routed, decision), Duration.ofNanos(System.nanoTime() - arrived));
-                return answer(503, ReasonPhrases.of(503), Integer.toString(admission.retryAfterSeconds()), List.of());
-            }
-            handOff(call[3], arrived);
+            handOff(call[3], routed.arrivedNanos());
             return null;
         }
         events.decided(decision);
@@ -101,12 +72,7 @@ final class StatelessAnswers implements Function<String[], String[]> {
         String[] answer = decision.action() instanceof Action.RedirectTo redirect
                 ? answer(redirect.status(), ReasonPhrases.of(redirect.status()), "", decision.hops())
                 : reject((Action.Reject) decision.action());
-        // Counted and logged before it goes out, as the servlet does: once the caller has the
-        // answer, the call is over for everyone watching.
-        int status = Integer.parseInt(answer[0]);
-        Duration setup = Duration.ofNanos(System.nanoTime() - arrived);
-        events.completed(decision, status, setup);
-        callLog.callCompleted(CallRecord.of(call[3], routed, decision), status, setup);
+        newCalls.answered(routed, Integer.parseInt(answer[0]));
         return answer;
     }
 

@@ -72,8 +72,8 @@ class StatelessAnswersTest {
 
     private StatelessAnswers answers(SourceLimiter flood, Admission admission) throws Exception {
         ActiveDialPlan plans = new ActiveDialPlan(new YamlDialPlanReader().read("t.yaml", PLAN));
-        return new StatelessAnswers(plans, flood, admission, events, JsonCallLog.disabled(), new DestinationHealth(),
-                Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC));
+        return new StatelessAnswers(new NewCalls(plans, flood, admission, events, JsonCallLog.disabled(), new DestinationHealth(),
+                Clock.fixed(Instant.parse("2026-11-29T12:00:00Z"), ZoneOffset.UTC)), events);
     }
 
     private static SourceLimiter noFloodLimit() {

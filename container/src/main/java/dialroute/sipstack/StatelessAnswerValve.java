@@ -10,9 +10,12 @@ import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.ListIterator;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.logging.Level;
@@ -85,6 +88,7 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     private SIPTransactionStack stack;
     /** The same stack as a JAIN-SIP SipStack, for its listening points. */
     private SipStack listening;
+    private volatile Set<InetSocketAddress> ownAddresses;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
     /** The answers of the last INVITEs answered here, for their copies. */
     private static final RecentAnswers RECENT = new RecentAnswers(RecentAnswers.CAPACITY, 32_000_000_000L);
@@ -222,23 +226,35 @@ public final class StatelessAnswerValve implements SIPMessageValve {
             return false;
         }
         int port = uri.getPort() != -1 ? uri.getPort() : uri.isSecure() ? 5061 : 5060;
-        InetAddress address;
         try {
-            address = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            InetAddress address = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            return ownAddresses().contains(new InetSocketAddress(address, port));
         } catch (UnknownHostException e) {
             return false;
         }
-        for (Iterator<?> points = listening.getListeningPoints(); points.hasNext(); ) {
-            ListeningPoint point = (ListeningPoint) points.next();
-            try {
-                if (point.getPort() == port && InetAddress.getByName(point.getIPAddress()).equals(address)) {
-                    return true;
+    }
+
+    /**
+     * This stack's listening points as addresses, worked out once: they exist only after the valves
+     * are initialised, and the container creates them all while it starts.
+     */
+    private Set<InetSocketAddress> ownAddresses() {
+        Set<InetSocketAddress> own = ownAddresses;
+        if (own == null) {
+            own = new HashSet<>();
+            for (Iterator<?> points = listening.getListeningPoints(); points.hasNext(); ) {
+                ListeningPoint point = (ListeningPoint) points.next();
+                try {
+                    own.add(new InetSocketAddress(InetAddress.getByName(point.getIPAddress()), point.getPort()));
+                } catch (UnknownHostException e) {
+                    // a listening point always has an IP address
                 }
-            } catch (UnknownHostException e) {
-                // a listening point always has an IP address
+            }
+            if (!own.isEmpty()) {
+                ownAddresses = own;
             }
         }
-        return false;
+        return own;
     }
 
     /** An IPv4 or (bracketed) IPv6 literal: resolving it is parsing, never a DNS lookup. */

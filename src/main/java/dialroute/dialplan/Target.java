@@ -60,6 +60,15 @@ public record Target(String uri, String host, int port) {
     }
 
     /**
+     * The transport a request sent here goes over, lower case: the one the URI names, TLS for a
+     * sips: URI, else UDP (RFC 3263 section 4.1).
+     */
+    public String transportUsed() {
+        String named = transport();
+        return named != null ? named : secure() ? "tls" : "udp";
+    }
+
+    /**
      * The Request-URI of a request sent here, with {@code user} as its user part (null: none).
      * RFC 3263 section 4.1: a sip: URI that names no transport is reached over UDP, so that is
      * written out; without it the container would reuse the transport the call came in on, and a

@@ -101,7 +101,8 @@ public final class RoutingServlet extends SipServlet {
             return;
         }
         // A proxied call the SIP stack has already let through its flood and admission checks.
-        boolean checked = stackAnswers != null && stackAnswers.admittedInStack(request.getCallId());
+        StatelessAnswers.HandOff handOff = stackAnswers == null ? StatelessAnswers.HandOff.NONE : stackAnswers.handedOff(request.getCallId());
+        boolean checked = handOff != StatelessAnswers.HandOff.NONE;
         NewCalls.Intake intake = newCalls.take(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
                 request.getRemoteAddr(), request.getCallId(), checked);
         if (intake instanceof NewCalls.Refused refused) {
@@ -113,7 +114,7 @@ public final class RoutingServlet extends SipServlet {
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + call.decision());
         }
-        actions.perform(request, call);
+        actions.perform(request, call, handOff == StatelessAnswers.HandOff.RECORD_ROUTED);
     }
 
     /**

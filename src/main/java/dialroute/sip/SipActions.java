@@ -46,12 +46,17 @@ final class SipActions {
         this.newCalls = newCalls;
     }
 
-    void perform(SipServletRequest request, NewCalls.Routed call) throws IOException {
+    /**
+     * @param recordRoutedInStack the SIP stack has put dialroute's Record-Route on the INVITE and
+     *                            forwards the call's in-call requests itself; the container's proxy
+     *                            must not add another
+     */
+    void perform(SipServletRequest request, NewCalls.Routed call, boolean recordRoutedInStack) throws IOException {
         Decision decision = call.decision();
         Action action = decision.action();
         try {
             if (action instanceof Action.ProxyTo proxyTo) {
-                proxy(request, call, proxyTo);
+                proxy(request, call, proxyTo, recordRoutedInStack);
             } else if (action instanceof Action.RedirectTo redirectTo) {
                 SipServletResponse response = redirect(request, decision.hops(), redirectTo);
                 newCalls.answered(call, redirectTo.status());
@@ -88,7 +93,7 @@ final class SipActions {
         response.send();
     }
 
-    private void proxy(SipServletRequest request, NewCalls.Routed call, Action.ProxyTo proxyTo)
+    private void proxy(SipServletRequest request, NewCalls.Routed call, Action.ProxyTo proxyTo, boolean recordRoutedInStack)
             throws ServletParseException, IOException {
         Decision decision = call.decision();
         List<Hop> hops = decision.hops();
@@ -112,8 +117,9 @@ final class SipActions {
             request.createResponse(SipServletResponse.SC_TOO_MANY_HOPS, ReasonPhrases.of(SipServletResponse.SC_TOO_MANY_HOPS)).send();
             return;
         }
-        // Record-Route keeps ACK, BYE and re-INVITEs of the call passing through dialroute.
-        proxy.setRecordRoute(proxyTo.recordRoute());
+        // Record-Route keeps ACK, BYE and re-INVITEs of the call passing through dialroute: the
+        // container's, or the one the SIP stack has put on already (then the stack forwards them).
+        proxy.setRecordRoute(proxyTo.recordRoute() && !recordRoutedInStack);
         // Supervised: responses pass through RoutingServlet.doResponse, which counts them, cancels
         // late-ringing losers of a fork and stops a search on a non-failover failure.
         proxy.setSupervised(true);

@@ -20,9 +20,10 @@ import java.util.logging.Logger;
  * and the 503 of a flooding source or of a proxied call over the proxied-call limit, decided by the
  * plan serving now, counted and logged exactly as the servlet counts the calls it answers. A
  * proxied call within the limits gets no answer here (null): it needs the container's proxy, so
- * the stack hands it on to {@link RoutingServlet}, which is told ({@link #admittedInStack}) that
+ * the stack hands it on to {@link RoutingServlet}, which is told ({@link #handedOff}) that
  * the call has passed the flood and admission checks already, so it is not counted against them
- * twice. Refusing here costs a tenth of what a 503 from the servlet does, so an overload of
+ * twice, and whether the stack record-routed it (then the stack forwards the call's in-call
+ * requests and the container proxies it without a Record-Route of its own). Refusing here costs a tenth of what a 503 from the servlet does, so an overload of
  * proxied calls no longer takes the container's capacity.
  *
  * <p>Installed by {@link RoutingServlet} in dialroute's SIP stack valve
@@ -37,12 +38,28 @@ final class StatelessAnswers implements Function<String[], String[]> {
     private final NewCalls newCalls;
     private final RoutingEvents events;
 
+    /** What the stack did with a proxied call before handing it to the servlet. */
+    enum HandOff {
+        /** Nothing: the call did not pass through the stack's checks (or was handed over already). */
+        NONE,
+        /** Admitted by the flood and proxied-call limits; the container record-routes it if the rule says so. */
+        ADMITTED,
+        /** Admitted, and record-routed in the stack, which forwards the call's in-call requests itself. */
+        RECORD_ROUTED
+    }
+
+    /** The valve's answer for "proxy this call; the stack record-routes it" (its RECORD_ROUTE). */
+    private static final String[] RECORD_ROUTE = {"record-route"};
+
+    private record Admitted(long atNanos, HandOff handOff) {
+    }
+
     /**
      * Call-IDs of proxied calls admitted here and not yet seen by the servlet, with when (nanoTime).
      * An INVITE the container never delivers would stay: entries older than {@link #HANDOFF_NANOS}
      * are swept out whenever more than {@link #HANDOFF_SWEEP_SIZE} are waiting.
      */
-    private final Map<String, Long> admitted = new ConcurrentHashMap<>();
+    private final Map<String, Admitted> admitted = new ConcurrentHashMap<>();
     private static final long HANDOFF_NANOS = 32_000_000_000L;
     private static final int HANDOFF_SWEEP_SIZE = 10_000;
     private final AtomicLong handOffs = new AtomicLong();
@@ -52,7 +69,10 @@ final class StatelessAnswers implements Function<String[], String[]> {
         this.events = events;
     }
 
-    /** @param call {dialled user, caller user, source address, Call-ID} */
+    /**
+     * @param call {dialled user, caller user, source address, Call-ID, transport over which the
+     *             stack can record-route the call or ""}
+     */
     @Override
     public String[] apply(String[] call) {
         NewCalls.Intake intake = newCalls.take(call[0], call[1], call[2], call[3], false);
@@ -61,9 +81,14 @@ final class StatelessAnswers implements Function<String[], String[]> {
         }
         NewCalls.Routed routed = (NewCalls.Routed) intake;
         Decision decision = routed.decision();
-        if (decision.action() instanceof Action.ProxyTo) {
-            handOff(call[3], routed.arrivedNanos());
-            return null;
+        if (decision.action() instanceof Action.ProxyTo proxyTo) {
+            // Record-routed in the stack only where every branch leaves over the transport the call
+            // came on: the one Record-Route then serves both sides. Otherwise (TLS, or a change of
+            // transport, which needs two Record-Routes) the container record-routes.
+            boolean inStack = proxyTo.recordRoute() && call.length > 4 && !call[4].isEmpty() && !"tls".equals(call[4])
+                    && decision.hops().stream().allMatch(hop -> hop.target().transportUsed().equals(call[4]));
+            handOff(call[3], routed.arrivedNanos(), inStack ? HandOff.RECORD_ROUTED : HandOff.ADMITTED);
+            return inStack ? RECORD_ROUTE : null;
         }
         events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {
@@ -77,18 +102,19 @@ final class StatelessAnswers implements Function<String[], String[]> {
     }
 
     /**
-     * Whether the stack admitted this proxied call (flood and proxied-call limits) and handed it on;
-     * true once per hand-off.
+     * What the stack did with this proxied call (admitted it, and maybe record-routed it) before
+     * handing it on; told once per hand-off, {@link HandOff#NONE} after.
      */
-    boolean admittedInStack(String callId) {
-        return admitted.remove(callId) != null;
+    HandOff handedOff(String callId) {
+        Admitted entry = admitted.remove(callId);
+        return entry == null ? HandOff.NONE : entry.handOff();
     }
 
-    private void handOff(String callId, long now) {
-        admitted.put(callId, now);
+    private void handOff(String callId, long now, HandOff handOff) {
+        admitted.put(callId, new Admitted(now, handOff));
         // At most one sweep per 1024 hand-offs, so a backlog of fresh entries costs no scan per call.
         if (admitted.size() > HANDOFF_SWEEP_SIZE && handOffs.incrementAndGet() % 1024 == 0) {
-            admitted.values().removeIf(at -> now - at > HANDOFF_NANOS);
+            admitted.values().removeIf(entry -> now - entry.atNanos() > HANDOFF_NANOS);
         }
     }
 
@@ -128,7 +154,8 @@ final class StatelessAnswers implements Function<String[], String[]> {
         try {
             boolean inStack = (Boolean) valve.getMethod("install", Function.class).invoke(null, this);
             LOG.info(inStack
-                    ? "dialroute: redirects and rejections are answered statelessly in the SIP stack; proxied calls go through the container"
+                    ? "dialroute: redirects and rejections are answered statelessly in the SIP stack; proxied calls go through the container,"
+                            + " and the requests inside them are forwarded statelessly in the SIP stack"
                     : "dialroute: " + VALVE + " is not in the SIP stack's SIP_MESSAGE_VALVE; redirects and rejections go through the container");
             var remove = valve.getMethod("remove", Function.class);
             return Optional.of(() -> {

@@ -2,9 +2,7 @@ package dialroute.sip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dialroute.calllog.JsonCallLog;
 import dialroute.dialplan.ActiveDialPlan;
@@ -30,6 +28,13 @@ class StatelessAnswersTest {
                 mode: proxy
                 target: sip:127.0.0.1:5090
                 strip: 1
+              - prefix: "7"
+                mode: proxy
+                target: sip:127.0.0.1:5093;transport=tcp
+              - prefix: "6"
+                mode: proxy
+                target: sip:127.0.0.1:5094
+                record-route: false
               - prefix: "8"
                 mode: redirect
                 targets:
@@ -81,32 +86,60 @@ class StatelessAnswersTest {
     }
 
     private static String[] call(String dialled) {
-        return new String[] {dialled, "caller", "127.0.0.1", "call-1@test"};
+        return call(dialled, "udp");
+    }
+
+    private static String[] call(String dialled, String transport) {
+        return new String[] {dialled, "caller", "127.0.0.1", "call-1@test", transport};
     }
 
     @Test
-    void aProxiedCallIsLeftToTheContainerUncountedAndMarkedAdmittedOnce() throws Exception {
+    void aProxiedCallIsLeftToTheContainerUncountedAndMarkedRecordRoutedInTheStackOnce() throws Exception {
         StatelessAnswers answers = answers(noFloodLimit());
 
-        assertNull(answers.apply(call("9123")));
+        assertArrayEquals(new String[] {"record-route"}, answers.apply(call("9123")), "UDP in, UDP out: the stack record-routes");
 
         assertEquals(List.of(), counted, "the servlet counts it when it routes it");
-        assertTrue(answers.admittedInStack("call-1@test"), "the servlet skips the checks the stack made");
-        assertFalse(answers.admittedInStack("call-1@test"));
-        assertFalse(answers.admittedInStack("another-call@test"));
+        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"), "the servlet skips the checks the stack made");
+        assertEquals(StatelessAnswers.HandOff.NONE, answers.handedOff("call-1@test"));
+        assertEquals(StatelessAnswers.HandOff.NONE, answers.handedOff("another-call@test"));
+    }
+
+    @Test
+    void theContainerRecordRoutesWhenTheTransportChangesOrIsTls() throws Exception {
+        StatelessAnswers answers = answers(noFloodLimit());
+
+        assertNull(answers.apply(call("9123", "tcp")), "TCP in, UDP out: two Record-Routes, the container's job");
+        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertNull(answers.apply(call("7123", "udp")), "UDP in, TCP out");
+        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertArrayEquals(new String[] {"record-route"}, answers.apply(call("7123", "tcp")), "TCP in, TCP out");
+        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
+        assertNull(answers.apply(call("9123", "tls")), "TLS stays with the container");
+        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertNull(answers.apply(call("9123", "")), "the stack cannot record-route (no in-call forwarding valve)");
+        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+    }
+
+    @Test
+    void aRuleWithoutRecordRouteIsNotRecordRoutedInTheStack() throws Exception {
+        StatelessAnswers answers = answers(noFloodLimit());
+
+        assertNull(answers.apply(call("6123")));
+        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
     }
 
     @Test
     void aProxiedCallOverTheProxiedCallLimitGets503WithRetryAfterInTheStack() throws Exception {
         // One proxied call per second, a burst of one: the second call at once is over the limit.
         StatelessAnswers answers = answers(noFloodLimit(), new Admission(1, 1, 7, () -> 0L));
-        assertNull(answers.apply(call("9123")));
+        assertArrayEquals(new String[] {"record-route"}, answers.apply(call("9123")));
 
-        String[] refused = answers.apply(new String[] {"9124", "caller", "127.0.0.1", "call-2@test"});
+        String[] refused = answers.apply(new String[] {"9124", "caller", "127.0.0.1", "call-2@test", "udp"});
 
         assertArrayEquals(new String[] {"503", "Service Unavailable", "7"}, refused);
         assertEquals(List.of("shed"), counted);
-        assertFalse(answers.admittedInStack("call-2@test"));
+        assertEquals(StatelessAnswers.HandOff.NONE, answers.handedOff("call-2@test"));
     }
 
     @Test

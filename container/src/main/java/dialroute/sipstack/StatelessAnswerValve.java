@@ -9,19 +9,14 @@ import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.util.HashSet;
-import java.util.Iterator;
+import java.text.ParseException;
 import java.util.ListIterator;
-import java.util.Set;
+import java.util.Locale;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import javax.sip.ListeningPoint;
+import javax.sip.SipException;
 import javax.sip.SipStack;
 import javax.sip.address.SipURI;
 import javax.sip.address.TelURL;
@@ -53,9 +48,14 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  * the container. The function takes and returns plain strings because the application is loaded
  * apart from this jar and does not compile against it:
  * <ul>
- *   <li>in: {@code {dialled user, caller user, source address, Call-ID}}, the users decoded as the
- *       container decodes them for the servlet (a tel: URI's number with its '+');</li>
- *   <li>out: {@code null} for "the container handles this call", else
+ *   <li>in: {@code {dialled user, caller user, source address, Call-ID, transport}}, the users
+ *       decoded as the container decodes them for the servlet (a tel: URI's number with its '+'),
+ *       the transport the one (lower case) over which the stack can record-route the call, or ""
+ *       when it cannot ({@link InCallForwardValve} not running, or TLS);</li>
+ *   <li>out: {@code null} for "the container handles this call" (a proxied call: the container
+ *       record-routes it if the rule says so), {@code {"record-route"}} for "the container
+ *       proxies this call without a Record-Route; the stack puts dialroute's on the INVITE and
+ *       forwards the requests inside the call" ({@link InCallForwardValve}), else
  *       {@code {status, reason phrase, Retry-After seconds or "", then per Contact: URI, q or "",
  *       expires or ""}}.</li>
  * </ul>
@@ -86,11 +86,13 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     private static volatile boolean inStack;
 
     private SIPTransactionStack stack;
-    /** The same stack as a JAIN-SIP SipStack, for its listening points. */
-    private SipStack listening;
-    private volatile Set<InetSocketAddress> ownAddresses;
+    private ListeningPoints listeningPoints;
     private final AddressFactoryImpl addresses = new AddressFactoryImpl();
-    /** The answers of the last INVITEs answered here, for their copies. */
+    /** The function's answer for a proxied call that the stack record-routes. */
+    static final String RECORD_ROUTE = "record-route";
+    /** Remembered for an INVITE handed to the container, so that its copies are not new calls. */
+    private static final String[] PROXIED = new String[0];
+    /** The answers of the last INVITEs answered here or handed to the container, for their copies. */
     private static final RecentAnswers RECENT = new RecentAnswers(RecentAnswers.CAPACITY, 32_000_000_000L);
 
     /**
@@ -114,7 +116,7 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     @Override
     public void init(SipStack sipStack) {
         stack = (SIPTransactionStack) sipStack;
-        listening = sipStack;
+        listeningPoints = new ListeningPoints(sipStack);
         inStack = true;
     }
 
@@ -142,9 +144,19 @@ public final class StatelessAnswerValve implements SIPMessageValve {
         // A copy of an INVITE answered here a moment ago: the same answer again, not a new decision
         // (which could differ: a reload, a destination's health) and not counted twice.
         String[] answer = RECENT.find(transactionId, now);
+        if (answer == PROXIED) {
+            // A copy of an INVITE handed to the container whose transaction is not there (not yet,
+            // or no longer: it ends soon after the answer). Taken as a new call it would be routed
+            // a second time; the first one's answers reach the caller through the stack.
+            return false;
+        }
         if (answer == null) {
+            // The transport over which the stack can record-route this call: the one it came on,
+            // when the in-call forwarding valve runs and it is not TLS.
+            String recordRouteOver = InCallForwardValve.running() && !channel.isSecure()
+                    ? channel.getTransport().toLowerCase(Locale.ROOT) : "";
             try {
-                answer = decide.apply(new String[] {number(dialledUri), number(callerUri), channel.getPeerAddress(), callId});
+                answer = decide.apply(new String[] {number(dialledUri), number(callerUri), channel.getPeerAddress(), callId, recordRouteOver});
             } catch (Throwable e) { // NOPMD: an Error here would end one of the stack's worker threads for good
                 if (e instanceof VirtualMachineError vm) {
                     throw vm;
@@ -152,7 +164,17 @@ public final class StatelessAnswerValve implements SIPMessageValve {
                 LOG.log(Level.WARNING, "dialroute: call " + callId + " goes to the container: deciding its answer in the SIP stack failed", e);
                 return true;
             }
-            if (answer == null) {
+            if (answer == null || isRecordRoute(answer)) {
+                RECENT.remember(transactionId, PROXIED, now);
+                if (answer != null && !recordRouteOver.isEmpty()) {
+                    try {
+                        InCallForwardValve.recordRoute(request, channel.getHost(), channel.getPort(), recordRouteOver);
+                    } catch (ParseException | SipException | RuntimeException e) {
+                        // Without the stamp the container proxies it without a Record-Route: the
+                        // call works, its in-call requests go straight between the phones.
+                        LOG.log(Level.WARNING, "dialroute: call " + callId + ": could not record-route it in the SIP stack", e);
+                    }
+                }
                 return true;
             }
             RECENT.remember(transactionId, answer, now);
@@ -186,6 +208,10 @@ public final class StatelessAnswerValve implements SIPMessageValve {
         return RECENT.find(transactionId, System.nanoTime()) != null;
     }
 
+    private static boolean isRecordRoute(String[] answer) {
+        return answer.length == 1 && RECORD_ROUTE.equals(answer[0]);
+    }
+
     /** sip:, sips: and tel: URIs; any other scheme is the servlet's (416). */
     private static boolean carriesNumber(URI uri) {
         return uri instanceof SipURI || uri instanceof TelURL;
@@ -213,52 +239,12 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     private boolean routesOnlyToUs(SIPRequest request) {
         ListIterator<?> routes = request.getHeaders(RouteHeader.NAME);
         while (routes != null && routes.hasNext()) {
-            if (!(((RouteHeader) routes.next()).getAddress().getURI() instanceof SipURI uri) || !isOwnAddress(uri)) {
+            if (!(((RouteHeader) routes.next()).getAddress().getURI() instanceof SipURI uri) || !listeningPoints.isOwnAddress(uri)) {
                 return false;
             }
         }
         return true;
     }
-
-    private boolean isOwnAddress(SipURI uri) {
-        String host = uri.getHost();
-        if (host == null || !IP_LITERAL.matcher(host).matches()) {
-            return false;
-        }
-        int port = uri.getPort() != -1 ? uri.getPort() : uri.isSecure() ? 5061 : 5060;
-        try {
-            InetAddress address = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
-            return ownAddresses().contains(new InetSocketAddress(address, port));
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
-    /**
-     * This stack's listening points as addresses, worked out once: they exist only after the valves
-     * are initialised, and the container creates them all while it starts.
-     */
-    private Set<InetSocketAddress> ownAddresses() {
-        Set<InetSocketAddress> own = ownAddresses;
-        if (own == null) {
-            own = new HashSet<>();
-            for (Iterator<?> points = listening.getListeningPoints(); points.hasNext(); ) {
-                ListeningPoint point = (ListeningPoint) points.next();
-                try {
-                    own.add(new InetSocketAddress(InetAddress.getByName(point.getIPAddress()), point.getPort()));
-                } catch (UnknownHostException e) {
-                    // a listening point always has an IP address
-                }
-            }
-            if (!own.isEmpty()) {
-                ownAddresses = own;
-            }
-        }
-        return own;
-    }
-
-    /** An IPv4 or (bracketed) IPv6 literal: resolving it is parsing, never a DNS lookup. */
-    private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]");
 
     private SIPResponse answerTo(SIPRequest request, String[] answer) throws Exception {
         SIPResponse response = request.createResponse(Integer.parseInt(answer[0]), answer[1]);

@@ -10,9 +10,15 @@ public interface CallAdmissionMXBean {
     /** The JMX domain and type every valve registers under; the application queries this. */
     String OBJECT_NAME_PATTERN = "dialroute:type=CallAdmission,*";
 
-    /** New INVITEs answered 503 at the limit on all new calls since the stack started. */
+    /**
+     * New INVITEs answered 503 since the stack started: at the limit on all new calls, or because
+     * they waited too long in the receive queue.
+     */
     long getRefusedCalls();
 
     /** The limit in new calls per second; 0 when there is none. */
     double getMaxCallsPerSecond();
+
+    /** The longest a new INVITE may wait in the UDP receive queue and still be admitted, in ms; 0: no limit. */
+    long getMaxQueueWaitMillis();
 }

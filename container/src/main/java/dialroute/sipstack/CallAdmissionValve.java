@@ -68,6 +68,10 @@ import javax.sip.message.Response;
  *   <li>{@code dialroute.overload.burst-ms}: how far ahead of that pace a burst may run, in
  *       milliseconds of the rate (default 200)</li>
  *   <li>{@code dialroute.overload.retry-after}: seconds in Retry-After (default 5)</li>
+ *   <li>{@code dialroute.overload.max-queue-wait-ms}: a new INVITE that waited longer than this in
+ *       the UDP receive queue is refused too, whatever the rate (default 100: far above the few ms
+ *       it waits when the server keeps up, and under T1, 500 ms, when callers retransmit); 0 = off.
+ *       Only UDP has that queue; TCP and TLS connections are read by their own threads.</li>
  * </ul>
  * A value that is not a number {@code >= 0} is logged as an error and the limit is off: the stack
  * would install a valve whose start failed anyway, and one that refused everything would stop
@@ -80,8 +84,10 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
     public static final String MAX_CPS = "dialroute.overload.max-cps";
     public static final String BURST_MS = "dialroute.overload.burst-ms";
     public static final String RETRY_AFTER = "dialroute.overload.retry-after";
+    public static final String MAX_QUEUE_WAIT_MS = "dialroute.overload.max-queue-wait-ms";
 
     static final double DEFAULT_MAX_CPS = 27000;
+    static final double DEFAULT_MAX_QUEUE_WAIT_MS = 100;
     static final double DEFAULT_BURST_MS = 200;
     static final double DEFAULT_RETRY_AFTER = 5;
 
@@ -105,6 +111,7 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
     private long intervalNanos; // 0: no limit
     private long toleranceNanos;
     private int retryAfterSeconds;
+    private long maxQueueWaitMillis; // 0: no limit
     /**
      * Generic cell rate algorithm (the application's dialroute.overload.RateLimit does the same; the
      * two jars are built and loaded apart): when the next INVITE is due at exactly the allowed pace.
@@ -125,8 +132,10 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
             perSecond = number(settings, MAX_CPS, DEFAULT_MAX_CPS);
             burstMs = number(settings, BURST_MS, DEFAULT_BURST_MS);
             retryAfter = number(settings, RETRY_AFTER, DEFAULT_RETRY_AFTER);
+            maxQueueWaitMillis = Math.round(number(settings, MAX_QUEUE_WAIT_MS, DEFAULT_MAX_QUEUE_WAIT_MS));
         } catch (IllegalArgumentException e) {
             perSecond = 0;
+            maxQueueWaitMillis = 0;
             LOG.severe("dialroute: overload settings: " + e.getMessage() + "; new calls are NOT limited");
             return;
         }
@@ -141,6 +150,10 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
         } else {
             LOG.info("dialroute: admission limit (SIP stack): all new calls unlimited");
         }
+        LOG.info(maxQueueWaitMillis > 0
+                ? "dialroute: admission limit (SIP stack): new calls whose INVITE waited over " + maxQueueWaitMillis
+                        + " ms in the UDP receive queue get 503 with Retry-After: " + retryAfterSeconds
+                : "dialroute: admission limit (SIP stack): no limit on the UDP receive queue's wait");
     }
 
     @Override
@@ -148,7 +161,8 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
         if (StatelessReplies.acknowledges(request, TAG_PREFIX)) {
             return false;
         }
-        if (intervalNanos == 0 || request.getToTag() != null || !Request.INVITE.equals(request.getMethod())) {
+        if (intervalNanos == 0 && maxQueueWaitMillis == 0 || request.getToTag() != null
+                || !Request.INVITE.equals(request.getMethod())) {
             return true;
         }
         String transactionId = request.getTransactionId();
@@ -159,12 +173,25 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
             return true;
         }
         long now = System.nanoTime();
-        boolean admitted = admit(now);
+        // Behind first: a call refused for that must not use up one of the rate's admissions.
+        boolean admitted = !behind() && (intervalNanos == 0 || admit(now));
         if (!admitted) {
             refuse(request, channel);
         }
         report(now);
         return admitted;
+    }
+
+    /**
+     * Whether this INVITE waited longer than the limit in the UDP receive queue: the server is
+     * behind, whatever the rate. Admitting more calls then only adds to what every call in progress
+     * waits for, until callers and callees retransmit and the load doubles; refusing new ones lets
+     * the calls in progress finish and the queue drain. This also covers what a fixed rate cannot
+     * know: a cold server whose code is not compiled yet, a long GC pause, a neighbour on the same
+     * cores.
+     */
+    private boolean behind() {
+        return maxQueueWaitMillis > 0 && ReceiveQueueWait.ofCurrentMessage() > maxQueueWaitMillis;
     }
 
     /** One admission used up, or false when the pace plus the burst is exceeded. One CAS, no lock. */
@@ -208,7 +235,7 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
                 && reportedAtNanos.compareAndSet(last, now)) {
             long since = count - reportedRefused.getAndSet(count);
             LOG.warning(() -> "dialroute: overload: " + since + " new calls answered 503 since the last report (limit "
-                    + limit + ", " + count + " in all)");
+                    + limit + (maxQueueWaitMillis > 0 ? " or " + maxQueueWaitMillis + " ms behind" : "") + ", " + count + " in all)");
         }
     }
 
@@ -220,6 +247,11 @@ public final class CallAdmissionValve implements SIPMessageValve, CallAdmissionM
     @Override
     public double getMaxCallsPerSecond() {
         return perSecond;
+    }
+
+    @Override
+    public long getMaxQueueWaitMillis() {
+        return maxQueueWaitMillis;
     }
 
     /** One name per stack: a JVM may run more than one (the container module's tests do). */

@@ -13,6 +13,7 @@ import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -37,6 +38,8 @@ import javax.sip.ListeningPoint;
  *   <li>when {@code dialroute.UDP_QUEUE_CAPACITY} datagrams (default 8192) are waiting, the oldest
  *       one is dropped to make room.</li>
  * </ul>
+ * The wait of each datagram a worker takes is noted for the admission valve
+ * ({@link ReceiveQueueWait}), which refuses new calls while the server is behind.
  * So what the server answers, it answers while the sender still waits for it, excess traffic costs
  * a queue operation instead of a parse, and the queue's memory has a bound. A drop is what a full
  * socket buffer does to UDP anyway, and SIP's retransmissions are made for it. The drops are
@@ -133,6 +136,23 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
             }
             report(now);
             return true;
+        }
+
+        @Override
+        public DatagramQueuedMessageDispatch take() throws InterruptedException {
+            return noteWait(super.take());
+        }
+
+        @Override
+        public DatagramQueuedMessageDispatch poll(long timeout, TimeUnit unit) throws InterruptedException {
+            return noteWait(super.poll(timeout, unit));
+        }
+
+        private static DatagramQueuedMessageDispatch noteWait(DatagramQueuedMessageDispatch datagram) {
+            if (datagram != null) {
+                ReceiveQueueWait.tookAfter(System.currentTimeMillis() - datagram.getReceptionTime());
+            }
+            return datagram;
         }
 
         long staleDropped() {

@@ -55,6 +55,40 @@ class CallAdmissionValveTest {
         System.clearProperty(CallAdmissionValve.MAX_CPS);
         System.clearProperty(CallAdmissionValve.BURST_MS);
         System.clearProperty(CallAdmissionValve.RETRY_AFTER);
+        System.clearProperty(CallAdmissionValve.MAX_QUEUE_WAIT_MS);
+    }
+
+    @Test
+    void aNewCallWhoseInviteWaitedTooLongInTheReceiveQueueGets503WithRetryAfter() throws Exception {
+        // No rate limit; one worker thread, which the first call keeps busy for 400 ms, so the
+        // second call's INVITE waits in the receive queue past the 100 ms allowed.
+        System.setProperty(CallAdmissionValve.MAX_QUEUE_WAIT_MS, "100");
+        startStack("0", "200", "6", slowFor("slow-call"), "1");
+        try (DatagramSocket slowCaller = caller(); DatagramSocket caller = caller()) {
+            sendOnly(slowCaller, invite(slowCaller, "slow-call", "slow"));
+            Thread.sleep(50); // the worker has taken it
+            String lateCall = callId();
+
+            String answer = send(caller, invite(caller, lateCall, "late"));
+
+            assertEquals("SIP/2.0 503 Service Unavailable", firstLine(answer));
+            assertTrue(answer.contains("\r\nRetry-After: 6\r\n"), answer);
+            assertFalse(stack.reached(lateCall), "the late INVITE reached the container");
+            assertEquals("SIP/2.0 180 Ringing", firstLine(send(slowCaller, "")), "the call in progress goes on");
+
+            // Caught up: the next call waits no time and goes on.
+            assertEquals("SIP/2.0 180 Ringing", firstLine(send(caller, invite(caller, callId(), "next"))));
+        }
+    }
+
+    /** RINGING, but the INVITE of {@code callId} holds the worker thread for 400 ms first. */
+    private static LoopbackSipStack.Answer slowFor(String callId) {
+        return (provider, messages, request) -> {
+            if (request.getHeader("Call-ID").toString().contains(callId)) {
+                Thread.sleep(400);
+            }
+            RINGING.answer(provider, messages, request);
+        };
     }
 
     @Test
@@ -180,13 +214,25 @@ class CallAdmissionValveTest {
     }
 
     private void startStack(String maxCps, String burstMs, String retryAfter) throws Exception {
+        startStack(maxCps, burstMs, retryAfter, RINGING, null);
+    }
+
+    /** @param workers the stack's worker threads (null: its default) */
+    private void startStack(String maxCps, String burstMs, String retryAfter, LoopbackSipStack.Answer answer, String workers)
+            throws Exception {
         System.setProperty(CallAdmissionValve.MAX_CPS, maxCps);
         System.setProperty(CallAdmissionValve.BURST_MS, burstMs);
         System.setProperty(CallAdmissionValve.RETRY_AFTER, retryAfter);
         Properties settings = new Properties();
         settings.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", CallAdmissionValve.class.getName());
+        settings.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FreshFirstMessageProcessorFactory.class.getName());
+        if (workers != null) {
+            settings.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", workers);
+            // The listener on the worker thread itself, as the container's is: what it does holds the worker.
+            settings.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        }
         // A name of its own per test: each test starts its stack with its own limit.
-        stack = LoopbackSipStack.start("admission-valve-test-" + CALLS.incrementAndGet(), settings, RINGING);
+        stack = LoopbackSipStack.start("admission-valve-test-" + CALLS.incrementAndGet(), settings, answer);
         port = stack.port();
     }
 
@@ -229,9 +275,14 @@ class CallAdmissionValveTest {
         caller.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
     }
 
-    /** Sends one request and returns the first answer that is not 100 Trying ("" if none within 3 s). */
+    /**
+     * Sends one request (none when {@code message} is empty) and returns the first answer that is
+     * not 100 Trying ("" if none within 3 s).
+     */
     private String send(DatagramSocket caller, String message) throws IOException {
-        sendOnly(caller, message);
+        if (!message.isEmpty()) {
+            sendOnly(caller, message);
+        }
         byte[] buffer = new byte[4096];
         while (true) {
             DatagramPacket packet = new DatagramPacket(buffer, buffer.length);

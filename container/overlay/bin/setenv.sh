@@ -1,12 +1,17 @@
 #!/bin/sh
 # Sourced by catalina.sh. JVM flags for Restcomm SIP Servlets 3.2.0-37 on JDK 17; each is required.
 
-# Heap: up to 1 GB, starting at 128 MB (an idle server stays small). Smaller caps were measured
-# and refused (bench/RESULTS.md, "Memory"): 384 MB thrashed in full GCs at 1000 proxied calls/s,
-# 512 MB at 5000 redirects/s, and with 768 MB a redirect overload step left a live set of ~600 MB
-# (queued datagrams, transactions kept for Timer B/F/J = 32 s) in which the container did not recover.
-# G1 (the default collector), no pre-touch.
-CATALINA_OPTS="$CATALINA_OPTS -Xms128m -Xmx1g -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
+# Heap: up to 320 MB, starting at 128 MB (an idle server stays small), G1 (the default collector),
+# no pre-touch. With the requests inside proxied calls forwarded in the SIP stack, ended
+# transactions forgotten at once (LINGER_TIMER=0) and cancelled proxy timers purged, the live set
+# at 3,500 proxied calls/s is 100-200 MB, and the server's RSS at that rate stays under 512 MB
+# (bench/RESULTS.md, sixth session). 300 MB also held 3,500 calls/s but its cold start collapsed
+# once at 1,000 calls/s; the old 1 GB only let G1 grow the heap (RSS 1.2 GB).
+CATALINA_OPTS="$CATALINA_OPTS -Xms128m -Xmx320m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
+# glibc gives each thread that allocates its own malloc arena; with ~170 threads the unused parts of
+# those arenas were ~45 MB of RSS outside anything the JVM accounts for. Two arenas are enough for a
+# JVM, whose Java objects live in the heap.
+export MALLOC_ARENA_MAX=2
 # JDK 17's DatagramSocket runs on a DatagramChannel that takes one lock per send; JAIN-SIP sends
 # every UDP message of every thread through one socket, and JFR showed its threads parked on that
 # lock for 351 thread-seconds in a 10 s proxy step (bench/RESULTS.md). The legacy implementation (kept

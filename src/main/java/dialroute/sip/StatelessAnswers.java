@@ -83,10 +83,12 @@ final class StatelessAnswers implements Function<String[], String[]> {
         Decision decision = routed.decision();
         if (decision.action() instanceof Action.ProxyTo proxyTo) {
             // Record-routed in the stack only where every branch leaves over the transport the call
-            // came on: the one Record-Route then serves both sides. Otherwise (TLS, or a change of
-            // transport, which needs two Record-Routes) the container record-routes.
+            // came on (over IPv4, the stack tells): the one Record-Route then serves both sides.
+            // Otherwise (TLS, a change of transport or to IPv6, which need two Record-Routes) the
+            // container record-routes.
             boolean inStack = proxyTo.recordRoute() && call.length > 4 && !call[4].isEmpty() && !"tls".equals(call[4])
-                    && decision.hops().stream().allMatch(hop -> hop.target().transportUsed().equals(call[4]));
+                    && decision.hops().stream().allMatch(hop -> hop.target().transportUsed().equals(call[4])
+                            && !hop.target().host().startsWith("["));
             handOff(call[3], routed.arrivedNanos(), inStack ? HandOff.RECORD_ROUTED : HandOff.ADMITTED);
             return inStack ? RECORD_ROUTE : null;
         }

@@ -35,6 +35,9 @@ class StatelessAnswersTest {
                 mode: proxy
                 target: sip:127.0.0.1:5094
                 record-route: false
+              - prefix: "4"
+                mode: proxy
+                target: sip:[::1]:5095
               - prefix: "8"
                 mode: redirect
                 targets:
@@ -117,7 +120,9 @@ class StatelessAnswersTest {
         assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
         assertNull(answers.apply(call("9123", "tls")), "TLS stays with the container");
         assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
-        assertNull(answers.apply(call("9123", "")), "the stack cannot record-route (no in-call forwarding valve)");
+        assertNull(answers.apply(call("9123", "")), "the stack cannot record-route (no in-call forwarding valve, or IPv6)");
+        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertNull(answers.apply(call("4123", "udp")), "to IPv6 from IPv4");
         assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
     }
 

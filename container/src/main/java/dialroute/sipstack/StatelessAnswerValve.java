@@ -51,7 +51,7 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  *   <li>in: {@code {dialled user, caller user, source address, Call-ID, transport}}, the users
  *       decoded as the container decodes them for the servlet (a tel: URI's number with its '+'),
  *       the transport the one (lower case) over which the stack can record-route the call, or ""
- *       when it cannot ({@link InCallForwardValve} not running, or TLS);</li>
+ *       when it cannot ({@link InCallForwardValve} not running, TLS, or IPv6);</li>
  *   <li>out: {@code null} for "the container handles this call" (a proxied call: the container
  *       record-routes it if the rule says so), {@code {"record-route"}} for "the container
  *       proxies this call without a Record-Route; the stack puts dialroute's on the INVITE and
@@ -152,8 +152,9 @@ public final class StatelessAnswerValve implements SIPMessageValve {
         }
         if (answer == null) {
             // The transport over which the stack can record-route this call: the one it came on,
-            // when the in-call forwarding valve runs and it is not TLS.
-            String recordRouteOver = InCallForwardValve.running() && !channel.isSecure()
+            // when the in-call forwarding valve runs, it is not TLS and the call came over IPv4
+            // (one Record-Route serves both sides only within one address family).
+            String recordRouteOver = InCallForwardValve.running() && !channel.isSecure() && channel.getHost().indexOf(':') < 0
                     ? channel.getTransport().toLowerCase(Locale.ROOT) : "";
             try {
                 answer = decide.apply(new String[] {number(dialledUri), number(callerUri), channel.getPeerAddress(), callId, recordRouteOver});

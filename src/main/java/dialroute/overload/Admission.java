@@ -23,9 +23,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Settings (system properties, read once at start):
  * <ul>
- *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3200: about
- *       10 % under the highest clean proxy rate measured on a 2-core box, 3,500, bench/RESULTS.md;
- *       at the knee itself a hiccup tips the server into retransmissions); 0 = no limit</li>
+ *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3000: the
+ *       highest proxy rate clean in every run on a 2-core box, about 10 % under the highest clean
+ *       in most, 3,500, bench/RESULTS.md; at the knee itself a hiccup tips the server into
+ *       retransmissions); 0 = no limit</li>
  *   <li>{@code dialroute.overload.burst-ms}: how far ahead of the pace a burst may run, in
  *       milliseconds of the allowed rate (default 200; the SIP stack's limit uses the same)</li>
  *   <li>{@code dialroute.overload.retry-after}: seconds in Retry-After (default 5; the same)</li>
@@ -36,7 +37,7 @@ public final class Admission {
     public static final String BURST_MS = "dialroute.overload.burst-ms";
     public static final String RETRY_AFTER = "dialroute.overload.retry-after";
 
-    static final double DEFAULT_MAX_PROXY_CPS = 3200;
+    static final double DEFAULT_MAX_PROXY_CPS = 3000;
     static final int DEFAULT_BURST_MS = 200;
     static final int DEFAULT_RETRY_AFTER = 5;
 

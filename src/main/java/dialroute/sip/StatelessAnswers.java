@@ -48,8 +48,8 @@ final class StatelessAnswers implements Function<String[], String[]> {
         RECORD_ROUTED
     }
 
-    /** The valve's answer for "proxy this call; the stack record-routes it" (its RECORD_ROUTE). */
-    private static final String[] RECORD_ROUTE = {"record-route"};
+    /** The valve's answer for "proxy this call; the stack record-routes it" (its RECORD_ROUTE), then the transport out. */
+    private static final String RECORD_ROUTE = "record-route";
 
     private record Admitted(long atNanos, HandOff handOff) {
     }
@@ -82,15 +82,17 @@ final class StatelessAnswers implements Function<String[], String[]> {
         NewCalls.Routed routed = (NewCalls.Routed) intake;
         Decision decision = routed.decision();
         if (decision.action() instanceof Action.ProxyTo proxyTo) {
-            // Record-routed in the stack only where every branch leaves over the transport the call
-            // came on (over IPv4, the stack tells): the one Record-Route then serves both sides.
-            // Otherwise (TLS, a change of transport or to IPv6, which need two Record-Routes) the
-            // container record-routes.
-            boolean inStack = proxyTo.recordRoute() && call.length > 4 && !call[4].isEmpty() && !"tls".equals(call[4])
-                    && decision.hops().stream().allMatch(hop -> hop.target().transportUsed().equals(call[4])
-                            && !hop.target().host().startsWith("["));
+            // Record-routed in the stack when the call came over UDP or TCP and IPv4 (the stack
+            // says which, or "" when it cannot) and every branch leaves over one of those, the
+            // same for all, to an IPv4 or named host: one Record-Route per side. Otherwise (TLS,
+            // IPv6, branches over different transports) the container record-routes.
+            String in = call.length > 4 ? call[4] : "";
+            List<String> out = decision.hops().stream().map(hop -> hop.target().transportUsed()).distinct().toList();
+            boolean inStack = proxyTo.recordRoute() && (in.equals("udp") || in.equals("tcp")) && out.size() == 1
+                    && (out.get(0).equals("udp") || out.get(0).equals("tcp"))
+                    && decision.hops().stream().noneMatch(hop -> hop.target().host().startsWith("["));
             handOff(call[3], routed.arrivedNanos(), inStack ? HandOff.RECORD_ROUTED : HandOff.ADMITTED);
-            return inStack ? RECORD_ROUTE : null;
+            return inStack ? new String[] {RECORD_ROUTE, out.get(0)} : null;
         }
         events.decided(decision);
         if (LOG.isLoggable(Level.FINE)) {

@@ -83,17 +83,22 @@ class InCallForwardingIT {
     }
 
     @Test
-    void aTcpCallToAUdpTargetIsRecordRoutedByTheContainer() {
+    void aTcpCallToAUdpTargetGetsOneRecordRoutePerSideAndItsAckAndByeComeThroughDialroute() {
         OutgoingCall call = caller.call("9124", DIALROUTE, "tcp");
 
         ReceivedRequest invite = callee.takeRequest("INVITE", WAIT);
-        String all = String.join("\n", invite.headers("Record-Route"));
-        assertTrue(all.contains("127.0.0.1:" + DIALROUTE_PORT), invite.raw());
-        assertFalse(all.contains(MARK), "a change of transport is the container's (two Record-Routes):\n" + invite.raw());
+        var recordRoutes = invite.headers("Record-Route");
+        assertEquals(2, recordRoutes.size(), "RFC 5658: one per transport\n" + invite.raw());
+        assertTrue(recordRoutes.get(0).contains("transport=udp") && recordRoutes.get(0).contains(MARK),
+                "the callee's side on top:\n" + invite.raw());
+        assertTrue(recordRoutes.get(1).contains("transport=tcp") && recordRoutes.get(1).contains(MARK),
+                "the caller's side below:\n" + invite.raw());
 
         assertEquals(200, call.awaitFinal(WAIT).status());
         call.ack();
-        callee.takeRequest("ACK", WAIT);
+        ReceivedRequest ack = callee.takeRequest("ACK", WAIT);
+        assertTrue(ack.headers("Route").isEmpty(), "both of dialroute's routes are used up:\n" + ack.raw());
+        assertEquals("udp", ack.transport().toLowerCase(), ack.raw());
         assertEquals(200, call.bye(WAIT).status());
         callee.takeRequest("BYE", WAIT);
     }

@@ -100,7 +100,7 @@ class StatelessAnswersTest {
     void aProxiedCallIsLeftToTheContainerUncountedAndMarkedRecordRoutedInTheStackOnce() throws Exception {
         StatelessAnswers answers = answers(noFloodLimit());
 
-        assertArrayEquals(new String[] {"record-route"}, answers.apply(call("9123")), "UDP in, UDP out: the stack record-routes");
+        assertArrayEquals(new String[] {"record-route", "udp"}, answers.apply(call("9123")), "UDP in, UDP out: the stack record-routes");
 
         assertEquals(List.of(), counted, "the servlet counts it when it routes it");
         assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"), "the servlet skips the checks the stack made");
@@ -109,14 +109,14 @@ class StatelessAnswersTest {
     }
 
     @Test
-    void theContainerRecordRoutesWhenTheTransportChangesOrIsTls() throws Exception {
+    void theStackRecordRoutesBothSidesWhenTheTransportChangesAndTheContainerTlsAndIpv6() throws Exception {
         StatelessAnswers answers = answers(noFloodLimit());
 
-        assertNull(answers.apply(call("9123", "tcp")), "TCP in, UDP out: two Record-Routes, the container's job");
-        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
-        assertNull(answers.apply(call("7123", "udp")), "UDP in, TCP out");
-        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
-        assertArrayEquals(new String[] {"record-route"}, answers.apply(call("7123", "tcp")), "TCP in, TCP out");
+        assertArrayEquals(new String[] {"record-route", "udp"}, answers.apply(call("9123", "tcp")), "TCP in, UDP out: two Record-Routes");
+        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
+        assertArrayEquals(new String[] {"record-route", "tcp"}, answers.apply(call("7123", "udp")), "UDP in, TCP out");
+        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
+        assertArrayEquals(new String[] {"record-route", "tcp"}, answers.apply(call("7123", "tcp")), "TCP in, TCP out");
         assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
         assertNull(answers.apply(call("9123", "tls")), "TLS stays with the container");
         assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
@@ -138,7 +138,7 @@ class StatelessAnswersTest {
     void aProxiedCallOverTheProxiedCallLimitGets503WithRetryAfterInTheStack() throws Exception {
         // One proxied call per second, a burst of one: the second call at once is over the limit.
         StatelessAnswers answers = answers(noFloodLimit(), new Admission(1, 1, 7, () -> 0L));
-        assertArrayEquals(new String[] {"record-route"}, answers.apply(call("9123")));
+        assertArrayEquals(new String[] {"record-route", "udp"}, answers.apply(call("9123")));
 
         String[] refused = answers.apply(new String[] {"9124", "caller", "127.0.0.1", "call-2@test", "udp"});
 

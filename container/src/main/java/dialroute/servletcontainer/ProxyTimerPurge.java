@@ -77,7 +77,7 @@ public final class ProxyTimerPurge implements LifecycleListener {
                     }
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // NOPMD: an Error thrown out of here would end the purge for good
             // The next round tries again; a stopped purge would let the queues grow unnoticed.
             LOG.log(Level.WARNING, "dialroute: purging cancelled proxy timers failed", e);
         }

@@ -43,9 +43,9 @@ import javax.sip.message.Response;
  * inside them: ACK, BYE, re-INVITE, UPDATE and the rest, and their responses, are forwarded here,
  * statelessly (RFC 3261 section 16.11), before any transaction or session exists.
  *
- * <p>How a call comes here: when the plan proxies a call with record-routing over the transport it
- * arrived on, {@link StatelessAnswerValve} puts dialroute's Record-Route on the INVITE as it
- * arrives ({@link #recordRoute}), and the container proxies it without one of its own, so its
+ * <p>How a call comes here: when the plan proxies a call with record-routing over UDP or TCP and
+ * IPv4, {@link StatelessAnswerValve} puts dialroute's Record-Route on the INVITE as it arrives
+ * ({@link #recordRoute}; two, one per side, when the call changes transport, RFC 5658), and the container proxies it without one of its own, so its
  * transactions and sessions end with the call's answer. The caller and the callee then send every
  * request of the call with that URI as their top Route; this valve removes it and sends the
  * request on (loose routing, RFC 3261 section 16.6; a strict router before or after dialroute is
@@ -58,11 +58,16 @@ import javax.sip.message.Response;
  * one request and stateless for another (RFC 3261 section 16); copies of a forwarded request are
  * forwarded again and absorbed by the user agents' transactions.
  *
- * <p>Not an open relay: the Record-Route URI carries {@link #MARK} with a signature of the call's
- * Call-ID (HMAC-SHA256 under a key made when the container starts), and a request inside a call
- * whose route does not carry the right signature for its Call-ID is answered 403. The key is not
- * kept: requests of calls set up before a restart of the container are refused, as they were
- * when the container kept the calls' sessions.
+ * <p>Not an open relay for strangers: the Record-Route URI carries {@link #MARK} with a signature
+ * of the call's Call-ID and the caller's tag (HMAC-SHA256 under a key made when the container
+ * starts), and a request inside a call whose route does not carry the right signature for its
+ * Call-ID and tags is answered 403. The signature does not expire: whoever took part in a call
+ * could send further requests with that call's Call-ID and tags through dialroute to another
+ * address, as through any proxy that keeps no dialog state; the container, which kept the dialog,
+ * refused them once the call had ended. Responses are forwarded only with a branch dialroute made
+ * for the request (an HMAC as well), so a forged response cannot be bounced off dialroute. The
+ * key is not kept: requests of calls set up before a restart of the container are refused, as
+ * they were when the container kept the calls' sessions.
  *
  * <p>Also forwarded here: a 2xx to an INVITE that matches no client transaction (the callee
  * retransmits it until the caller's ACK arrives, and the proxy's transaction ended with the first
@@ -81,6 +86,8 @@ public final class InCallForwardValve implements SIPMessageValve {
     private static final String HMAC = "HmacSHA256";
     /** 80 bits of the HMAC: enough that guessing one is hopeless, short enough for every route. */
     private static final int SIGNATURE_BYTES = 10;
+    /** 96 bits: branches of different requests must not collide at the next hop (RFC 3261 17.2.3). */
+    private static final int BRANCH_BYTES = 12;
     private static final SecretKeySpec KEY = newKey();
     private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(InCallForwardValve::newMac);
 
@@ -116,7 +123,7 @@ public final class InCallForwardValve implements SIPMessageValve {
         uri.setPort(port);
         uri.setTransportParam(transport.toLowerCase(Locale.ROOT));
         uri.setLrParam();
-        uri.setParameter(MARK, signature(invite.getCallId().getCallId()));
+        uri.setParameter(MARK, signature(invite.getCallId().getCallId(), invite.getFromTag()));
         AddressImpl nameAddress = new AddressImpl();
         nameAddress.setURI(uri);
         RecordRoute recordRoute = new RecordRoute();
@@ -142,15 +149,18 @@ public final class InCallForwardValve implements SIPMessageValve {
         }
         String callId = request.getCallId().getCallId();
         String method = request.getMethod();
-        if (!MessageDigest.isEqual(signature(callId).getBytes(StandardCharsets.US_ASCII),
-                String.valueOf(ours.getParameter(MARK)).getBytes(StandardCharsets.US_ASCII))) {
+        // Signed for the Call-ID and the caller's tag, which is the From tag of the caller's
+        // requests and the To tag of the callee's.
+        byte[] given = String.valueOf(ours.getParameter(MARK)).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(signature(callId, request.getFromTag()).getBytes(StandardCharsets.US_ASCII), given)
+                && !MessageDigest.isEqual(signature(callId, request.getToTag()).getBytes(StandardCharsets.US_ASCII), given)) {
             LOG.log(Level.FINE, () -> method + " of call " + callId + " from " + channel.getPeerAddress()
                     + " names a route dialroute did not give that call; answered 403");
             answer(request, channel, Response.FORBIDDEN, "Forbidden");
             return false;
         }
         try {
-            forward(request, channel, strictlyRouted);
+            forward(request, channel, ours, strictlyRouted);
         } catch (IOException | ParseException | SipException | InvalidArgumentException | RuntimeException e) {
             // The sender retransmits; a next hop that stays unreachable is the sender's timeout.
             LOG.log(Level.FINE, "could not forward " + method + " of call " + callId, e);
@@ -158,7 +168,7 @@ public final class InCallForwardValve implements SIPMessageValve {
         return false;
     }
 
-    private void forward(SIPRequest request, MessageChannel channel, boolean strictlyRouted)
+    private void forward(SIPRequest request, MessageChannel channel, SipUri ours, boolean strictlyRouted)
             throws IOException, ParseException, SipException, InvalidArgumentException {
         MaxForwards maxForwards = (MaxForwards) request.getMaxForwards();
         if (maxForwards == null) {
@@ -183,6 +193,12 @@ public final class InCallForwardValve implements SIPMessageValve {
             request.removeFirst(RouteHeader.NAME);
         }
         Route next = (Route) request.getHeader(RouteHeader.NAME);
+        if (next != null && next.getAddress().getURI() instanceof SipUri second
+                && String.valueOf(ours.getParameter(MARK)).equals(second.getParameter(MARK))) {
+            // dialroute's second Record-Route, for the other transport (RFC 5658): also used up here.
+            request.removeFirst(RouteHeader.NAME);
+            next = (Route) request.getHeader(RouteHeader.NAME);
+        }
         URI target;
         if (next == null) {
             target = request.getRequestURI();
@@ -214,7 +230,8 @@ public final class InCallForwardValve implements SIPMessageValve {
         via.setHost(sender.getIpAddress().getHostAddress());
         via.setPort(sender.getPort());
         via.setTransport(transport.toUpperCase(Locale.ROOT));
-        via.setBranch(branchFor(request));
+        Via arrivedWith = request.getTopmostVia();
+        via.setBranch(branchFor(arrivedWith, request.getCallId().getCallId(), request.getCSeq().getSeqNumber(), request.getFromTag()));
         via.setRPort();
         request.addFirst(via);
         int port = sip.getPort() != -1 ? sip.getPort() : "tls".equals(transport) ? 5061 : 5060;
@@ -222,15 +239,17 @@ public final class InCallForwardValve implements SIPMessageValve {
     }
 
     /**
-     * The same branch for every copy of a request and for a CANCEL of it, a different one for any
-     * other request (RFC 3261 section 16.11): made from the Via, branch and Call-ID it arrived with.
+     * The branch of a request forwarded here: the same for every copy of a request and for a
+     * CANCEL of it, a different one for any other request (RFC 3261 section 16.11), and one only
+     * dialroute can make: an HMAC of the Via the request arrived with (its branch, or for an RFC
+     * 2543 sender without one, the CSeq number and From tag) and the Call-ID. Its response carries
+     * that Via and Call-ID back, so the response is checked against it before it is sent on.
      */
-    private static String branchFor(SIPRequest request) {
-        Via via = request.getTopmostVia();
-        long h = String.valueOf(via.getBranch()).hashCode();
-        h = h * 31 + via.getSentBy().encode().hashCode();
-        h = h * 31 + request.getCallId().getCallId().hashCode();
-        return BRANCH_PREFIX + Long.toHexString(h & 0xffff_ffff_ffffL);
+    private static String branchFor(Via arrivedWith, String callId, long cseq, String fromTag) {
+        String branch = arrivedWith.getBranch();
+        String key = "branch|" + (branch != null ? branch : "2543|" + cseq + "|" + fromTag) + "|"
+                + arrivedWith.getSentBy().encode() + "|" + callId;
+        return BRANCH_PREFIX + mac(key, BRANCH_BYTES);
     }
 
     @Override
@@ -242,7 +261,8 @@ public final class InCallForwardValve implements SIPMessageValve {
         Via ours = sipResponse.getTopmostVia();
         String branch = ours.getBranch();
         boolean forwardedHere = branch != null && branch.startsWith(BRANCH_PREFIX);
-        if (!forwardedHere && !isUnmatched2xxToInvite(sipResponse)
+        boolean unmatched2xx = !forwardedHere && isUnmatched2xxToInvite(sipResponse);
+        if (!forwardedHere && !unmatched2xx
                 || !listeningPoints.isOwnAddress(ours.getHost(), ours.getPort() != -1 ? ours.getPort() : 5060)) {
             return true; // not dialroute's, or not sent by it (RFC 3261 section 18.1.2): the stack's
         }
@@ -250,13 +270,26 @@ public final class InCallForwardValve implements SIPMessageValve {
             // Nobody to send it on to: a response to dialroute itself, or a broken one of ours.
             return !forwardedHere;
         }
+        Via next = (Via) sipResponse.getViaHeaders().get(1);
+        String callId = sipResponse.getCallId().getCallId();
+        if (forwardedHere && !MessageDigest.isEqual(branch.getBytes(StandardCharsets.US_ASCII),
+                branchFor(next, callId, sipResponse.getCSeq().getSeqNumber(), sipResponse.getFromTag()).getBytes(StandardCharsets.US_ASCII))) {
+            LOG.log(Level.FINE, () -> "a " + sipResponse.getStatusCode() + " of call " + callId + " from " + channel.getPeerAddress()
+                    + " carries a dialroute branch dialroute did not make for it; dropped");
+            return false;
+        }
+        // RFC 3261 section 18.2.2 and RFC 3581: received and rport when the sender left them.
+        String host = next.getReceived() != null ? next.getReceived() : next.getHost();
+        int port = next.getRPort() > 0 ? next.getRPort() : next.getPort() != -1 ? next.getPort() : 5060;
+        String transport = next.getTransport().toLowerCase(Locale.ROOT);
+        // Only to an address, never a name (no DNS lookup on a stack thread); a 2xx copy, which
+        // carries no proof that dialroute forwarded its request, only over UDP (no connection
+        // opened to wherever its Via points): otherwise the container's, as before.
+        if (!ListeningPoints.isIpLiteral(host) || unmatched2xx && !"udp".equals(transport)) {
+            return unmatched2xx;
+        }
         sipResponse.removeFirst(Via.NAME);
-        Via next = sipResponse.getTopmostVia();
         try {
-            // RFC 3261 section 18.2.2 and RFC 3581: received and rport when the sender left them.
-            String host = next.getReceived() != null ? next.getReceived() : next.getHost();
-            int port = next.getRPort() > 0 ? next.getRPort() : next.getPort() != -1 ? next.getPort() : 5060;
-            String transport = next.getTransport().toLowerCase(Locale.ROOT);
             MessageProcessor sender = listeningPoints.sender(transport, channel.getHost(), channel.getPort());
             if (sender != null) {
                 send(sipResponse, sender, host, port);
@@ -296,10 +329,17 @@ public final class InCallForwardValve implements SIPMessageValve {
         }
     }
 
-    /** The signature a route of this call carries: hex of the first bytes of HMAC-SHA256(Call-ID). */
-    static String signature(String callId) {
-        byte[] mac = MACS.get().doFinal(callId.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(mac, 0, SIGNATURE_BYTES);
+    /**
+     * The signature a route of this call carries: hex of the first bytes of HMAC-SHA256 of the
+     * Call-ID and the caller's tag.
+     */
+    static String signature(String callId, String callerTag) {
+        return mac("route|" + callId + "|" + callerTag, SIGNATURE_BYTES);
+    }
+
+    private static String mac(String text, int bytes) {
+        byte[] mac = MACS.get().doFinal(text.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(mac, 0, bytes);
     }
 
     private static SecretKeySpec newKey() {

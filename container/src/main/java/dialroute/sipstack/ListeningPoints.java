@@ -48,6 +48,11 @@ final class ListeningPoints {
         return isOwnAddress(uri.getHost(), uri.getPort() != -1 ? uri.getPort() : uri.isSecure() ? 5061 : 5060);
     }
 
+    /** Whether the host is an IP address literal (resolving it is parsing, never a DNS lookup). */
+    static boolean isIpLiteral(String host) {
+        return host != null && IP_LITERAL.matcher(host).matches();
+    }
+
     /** Whether this IP address (a literal; a host name never is) and port are a listening point's. */
     boolean isOwnAddress(String host, int port) {
         if (host == null || !IP_LITERAL.matcher(host).matches()) {

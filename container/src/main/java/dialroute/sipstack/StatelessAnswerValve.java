@@ -6,6 +6,7 @@ import gov.nist.javax.sip.header.RetryAfter;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 
@@ -53,9 +54,10 @@ import org.mobicents.servlet.sip.address.RFC2396UrlDecoder;
  *       the transport the one (lower case) over which the stack can record-route the call, or ""
  *       when it cannot ({@link InCallForwardValve} not running, TLS, or IPv6);</li>
  *   <li>out: {@code null} for "the container handles this call" (a proxied call: the container
- *       record-routes it if the rule says so), {@code {"record-route"}} for "the container
- *       proxies this call without a Record-Route; the stack puts dialroute's on the INVITE and
- *       forwards the requests inside the call" ({@link InCallForwardValve}), else
+ *       record-routes it if the rule says so), {@code {"record-route", transport out}} for "the
+ *       container proxies this call without a Record-Route; the stack puts dialroute's on the
+ *       INVITE (two when the call leaves over another transport than it came on) and forwards
+ *       the requests inside the call" ({@link InCallForwardValve}), else
  *       {@code {status, reason phrase, Retry-After seconds or "", then per Contact: URI, q or "",
  *       expires or ""}}.</li>
  * </ul>
@@ -169,7 +171,7 @@ public final class StatelessAnswerValve implements SIPMessageValve {
                 RECENT.remember(transactionId, PROXIED, now);
                 if (answer != null && !recordRouteOver.isEmpty()) {
                     try {
-                        InCallForwardValve.recordRoute(request, channel.getHost(), channel.getPort(), recordRouteOver);
+                        recordRoute(request, channel, recordRouteOver, answer.length > 1 ? answer[1] : recordRouteOver);
                     } catch (ParseException | SipException | RuntimeException e) {
                         // Without the stamp the container proxies it without a Record-Route: the
                         // call works, its in-call requests go straight between the phones.
@@ -210,7 +212,23 @@ public final class StatelessAnswerValve implements SIPMessageValve {
     }
 
     private static boolean isRecordRoute(String[] answer) {
-        return answer.length == 1 && RECORD_ROUTE.equals(answer[0]);
+        return answer.length >= 1 && answer.length <= 2 && RECORD_ROUTE.equals(answer[0]);
+    }
+
+    /**
+     * dialroute's Record-Route for the side the call came from, and when it leaves over another
+     * transport, a second one on top for the side it goes to (RFC 5658): each side then reaches
+     * dialroute over its own transport.
+     */
+    private void recordRoute(SIPRequest request, MessageChannel channel, String in, String out) throws ParseException, SipException {
+        InCallForwardValve.recordRoute(request, channel.getHost(), channel.getPort(), in);
+        if (!out.equals(in)) {
+            MessageProcessor egress = listeningPoints.sender(out, channel.getHost(), channel.getPort());
+            if (egress == null) {
+                throw new SipException("no " + out + " listening point for the callee's side");
+            }
+            InCallForwardValve.recordRoute(request, egress.getIpAddress().getHostAddress(), egress.getPort(), out);
+        }
     }
 
     /** sip:, sips: and tel: URIs; any other scheme is the servlet's (416). */

@@ -92,6 +92,40 @@ class InCallForwardValveTest {
     }
 
     @Test
+    void bothOfDialroutesRoutesAreUsedUpWhenTheCallChangedTransport() throws Exception {
+        // RFC 5658: the caller's side over UDP, the callee's over TCP; the caller's BYE carries both.
+        String tcpSide = route("call-12").replace("transport=udp", "transport=tcp");
+        send(caller, bye("call-12", route("call-12") + "\r\nRoute: " + tcpSide, 70));
+
+        String forwarded = receive(callee);
+        assertEquals("BYE sip:callee@127.0.0.1:" + callee.getLocalPort() + " SIP/2.0", firstLine(forwarded));
+        assertFalse(forwarded.contains("Route:"), "both of dialroute's routes are used up:\n" + forwarded);
+    }
+
+    @Test
+    void theCalleesByeIsForwardedToo() throws Exception {
+        // The callee hangs up: its From tag is its own, the caller's tag is in To.
+        String bye = bye("call-10", route("call-10"), 70).replace(";tag=caller", ";tag=CALLEE").replace(";tag=callee", ";tag=caller");
+        send(caller, bye);
+
+        assertEquals("BYE sip:callee@127.0.0.1:" + callee.getLocalPort() + " SIP/2.0", firstLine(receive(callee)));
+    }
+
+    @Test
+    void aResponseWithADialrouteBranchDialrouteDidNotMakeIsDropped() throws Exception {
+        String forged = "SIP/2.0 200 OK\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + stack.port() + ";branch=" + InCallForwardValve.BRANCH_PREFIX + "000000000000000000000000\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-caller-1;rport=" + caller.getLocalPort()
+                + ";received=127.0.0.1\r\n"
+                + "From: <sip:caller@127.0.0.1>;tag=caller\r\nTo: <sip:9123@127.0.0.1>;tag=callee\r\n"
+                + "Call-ID: call-11\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
+
+        send(callee, forged);
+
+        assertEquals("", receiveOrNothing(caller), "a forged response was bounced to the address in its Via");
+    }
+
+    @Test
     void maxForwardsZeroIsAnswered483AndNotForwarded() throws Exception {
         send(caller, bye("call-4", route("call-4"), 0));
 
@@ -167,7 +201,7 @@ class InCallForwardValveTest {
 
         String recordRoute = invite.getHeader("Record-Route").toString().trim();
         assertEquals("Record-Route: <sip:127.0.0.1:" + stack.port() + ";transport=udp;lr;" + InCallForwardValve.MARK + "="
-                + InCallForwardValve.signature("call-9") + ">", recordRoute);
+                + InCallForwardValve.signature("call-9", "caller") + ">", recordRoute);
         assertEquals("<sip:upstream.example;lr>", headers(invite.encode(), "Record-Route").get(1), "dialroute's goes first");
         send(caller, bye("call-9", recordRoute.substring("Record-Route: ".length()), 70));
         assertEquals("BYE", firstLine(receive(callee)).split(" ")[0]);
@@ -175,7 +209,7 @@ class InCallForwardValveTest {
 
     private String route(String callId) {
         return "<sip:127.0.0.1:" + stack.port() + ";transport=udp;lr;" + InCallForwardValve.MARK + "="
-                + InCallForwardValve.signature(callId) + ">";
+                + InCallForwardValve.signature(callId, "caller") + ">";
     }
 
     private String bye(String callId, String routes, int maxForwards) {

@@ -6,7 +6,10 @@
 # transactions forgotten at once (LINGER_TIMER=0) and cancelled proxy timers purged, the live set
 # at 3,500 proxied calls/s is 100-200 MB, and the server's RSS at that rate stays under 512 MB
 # (bench/RESULTS.md, sixth session). 300 MB also held 3,500 calls/s but its cold start collapsed
-# once at 1,000 calls/s; the old 1 GB only let G1 grow the heap (RSS 1.2 GB).
+# once at 1,000 calls/s; the old 1 GB only let G1 grow the heap (RSS 1.2 GB). Sized for calls the
+# SIP stack record-routes: a proxied call the container record-routes (TLS, IPv6, branches over
+# different transports) holds ~20 KB for 32 s after its BYE, so more than ~300 of those per second
+# need -Xmx1g (which held 900/s).
 CATALINA_OPTS="$CATALINA_OPTS -Xms128m -Xmx320m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"
 # glibc gives each thread that allocates its own malloc arena; with ~170 threads the unused parts of
 # those arenas were ~45 MB of RSS outside anything the JVM accounts for. Two arenas are enough for a

@@ -254,8 +254,8 @@ public final class InCallForwardValve implements SIPMessageValve {
 
     @Override
     public boolean processResponse(Response response, MessageChannel channel) {
-        if (!(response instanceof SIPResponse sipResponse) || sipResponse.getTopmostVia() == null
-                || sipResponse.getCSeq() == null) {
+        SIPResponse sipResponse = StatelessReplies.checkable(response);
+        if (sipResponse == null) {
             return true; // the stack's own checks answer for malformed responses
         }
         Via ours = sipResponse.getTopmostVia();

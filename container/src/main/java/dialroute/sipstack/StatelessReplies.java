@@ -13,8 +13,9 @@ import javax.sip.message.Request;
 
 /**
  * What the message valves that answer without a transaction ({@link StatelessAnswerValve},
- * {@link CallAdmissionValve}) share: where such an answer goes, and how the caller's ACK for it
- * is recognised. Each valve marks its answers with its own To-tag prefix.
+ * {@link CallAdmissionValve}, {@link InCallForwardValve}) share: where such an answer goes, how the
+ * caller's ACK for it is recognised, and which responses a valve can look at. Each valve marks its
+ * answers with its own To-tag prefix.
  */
 final class StatelessReplies {
     private StatelessReplies() {
@@ -28,6 +29,14 @@ final class StatelessReplies {
     static boolean acknowledges(SIPRequest request, String tagPrefix) {
         String toTag = request.getToTag();
         return Request.ACK.equals(request.getMethod()) && toTag != null && toTag.startsWith(tagPrefix);
+    }
+
+    /**
+     * The response as the stack's class when it has what a valve looks at (a top Via and a CSeq),
+     * else null: a malformed response is left to the stack's own checks.
+     */
+    static SIPResponse checkable(javax.sip.message.Response response) {
+        return response instanceof SIPResponse sip && sip.getTopmostVia() != null && sip.getCSeq() != null ? sip : null;
     }
 
     /**

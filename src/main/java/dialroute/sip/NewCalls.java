@@ -54,13 +54,9 @@ final class NewCalls {
         this.clock = clock;
     }
 
-    /**
-     * @param checked the call has passed the flood and proxied-call limits already (in the SIP
-     *                stack), so it is not counted against them twice
-     */
-    Intake take(String dialled, String caller, String source, String callId, boolean checked) {
+    Intake take(String dialled, String caller, String source, String callId) {
         long arrived = System.nanoTime();
-        if (!checked && !flood.admit(source)) {
+        if (!flood.admit(source)) {
             // Checked before the lookup: a flooding source costs as little as possible.
             events.floodRefused();
             return new Refused((int) flood.retryAfterSeconds(source));
@@ -72,7 +68,7 @@ final class NewCalls {
         // answered one does, so it has its own, lower rate limit (all new calls are held to theirs
         // in the SIP stack, before they get here). Above it: 503 + Retry-After, and the calls
         // already admitted keep the server's capacity.
-        if (!checked && decision.action() instanceof Action.ProxyTo && !admission.admitProxiedCall()) {
+        if (decision.action() instanceof Action.ProxyTo && !admission.admitProxiedCall()) {
             events.shed(decision);
             callLog.callShed(record, Duration.ofNanos(System.nanoTime() - arrived));
             return new Refused(admission.retryAfterSeconds());

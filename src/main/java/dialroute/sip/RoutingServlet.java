@@ -8,6 +8,7 @@ import dialroute.overload.Admission;
 import dialroute.overload.SourceLimiter;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.servlet.ServletException;
@@ -100,21 +101,26 @@ public final class RoutingServlet extends SipServlet {
             // A re-INVITE inside a proxied call: the container forwards it along the route set.
             return;
         }
-        // A proxied call the SIP stack has already let through its flood and admission checks.
-        StatelessAnswers.HandOff handOff = stackAnswers == null ? StatelessAnswers.HandOff.NONE : stackAnswers.handedOff(request.getCallId());
-        boolean checked = handOff != StatelessAnswers.HandOff.NONE;
-        NewCalls.Intake intake = newCalls.take(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
-                request.getRemoteAddr(), request.getCallId(), checked);
-        if (intake instanceof NewCalls.Refused refused) {
-            SipActions.shed(request, refused.retryAfterSeconds());
-            return;
+        // A proxied call the SIP stack has already taken in (flood and admission checks, the
+        // lookup, maybe its Record-Route): carried out as the stack decided it.
+        Optional<StatelessAnswers.HandOff> handOff = stackAnswers == null ? Optional.empty() : stackAnswers.handedOff(request.getCallId());
+        NewCalls.Routed call;
+        if (handOff.isPresent()) {
+            call = handOff.get().call();
+        } else {
+            NewCalls.Intake intake = newCalls.take(dialledUser(request.getRequestURI()), dialledUser(request.getFrom().getURI()),
+                    request.getRemoteAddr(), request.getCallId());
+            if (intake instanceof NewCalls.Refused refused) {
+                SipActions.shed(request, refused.retryAfterSeconds());
+                return;
+            }
+            call = (NewCalls.Routed) intake;
         }
-        NewCalls.Routed call = (NewCalls.Routed) intake;
         events.decided(call.decision());
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("call " + request.getCallId() + ": " + call.decision());
         }
-        actions.perform(request, call, handOff == StatelessAnswers.HandOff.RECORD_ROUTED);
+        actions.perform(request, call, handOff.map(StatelessAnswers.HandOff::recordRouted).orElse(false));
     }
 
     /**

@@ -20,9 +20,9 @@ import java.util.logging.Logger;
  * and the 503 of a flooding source or of a proxied call over the proxied-call limit, decided by the
  * plan serving now, counted and logged exactly as the servlet counts the calls it answers. A
  * proxied call within the limits gets no answer here (null): it needs the container's proxy, so
- * the stack hands it on to {@link RoutingServlet}, which is told ({@link #handedOff}) that
- * the call has passed the flood and admission checks already, so it is not counted against them
- * twice, and whether the stack record-routed it (then the stack forwards the call's in-call
+ * the stack hands it on to {@link RoutingServlet} with the decision made here ({@link #handedOff}):
+ * the servlet carries that out instead of looking the call up and counting it against the limits
+ * a second time, and is told whether the stack record-routed it (then the stack forwards the call's in-call
  * requests and the container proxies it without a Record-Route of its own). Refusing here costs a tenth of what a 503 from the servlet does, so an overload of
  * proxied calls no longer takes the container's capacity.
  *
@@ -38,28 +38,24 @@ final class StatelessAnswers implements Function<String[], String[]> {
     private final NewCalls newCalls;
     private final RoutingEvents events;
 
-    /** What the stack did with a proxied call before handing it to the servlet. */
-    enum HandOff {
-        /** Nothing: the call did not pass through the stack's checks (or was handed over already). */
-        NONE,
-        /** Admitted by the flood and proxied-call limits; the container record-routes it if the rule says so. */
-        ADMITTED,
-        /** Admitted, and record-routed in the stack, which forwards the call's in-call requests itself. */
-        RECORD_ROUTED
+    /**
+     * A proxied call the stack admitted (flood and proxied-call limits) and handed on to the
+     * servlet: the decision made here, which the servlet carries out as it is, and whether the
+     * stack record-routed the call (then it forwards the call's in-call requests itself; else the
+     * container record-routes it if the rule says so).
+     */
+    record HandOff(NewCalls.Routed call, boolean recordRouted) {
     }
 
     /** The valve's answer for "proxy this call; the stack record-routes it" (its RECORD_ROUTE), then the transport out. */
     private static final String RECORD_ROUTE = "record-route";
 
-    private record Admitted(long atNanos, HandOff handOff) {
-    }
-
     /**
-     * Call-IDs of proxied calls admitted here and not yet seen by the servlet, with when (nanoTime).
-     * An INVITE the container never delivers would stay: entries older than {@link #HANDOFF_NANOS}
+     * Proxied calls admitted here and not yet seen by the servlet, by Call-ID. An INVITE the
+     * container never delivers would stay: entries that arrived over {@link #HANDOFF_NANOS} ago
      * are swept out whenever more than {@link #HANDOFF_SWEEP_SIZE} are waiting.
      */
-    private final Map<String, Admitted> admitted = new ConcurrentHashMap<>();
+    private final Map<String, HandOff> admitted = new ConcurrentHashMap<>();
     private static final long HANDOFF_NANOS = 32_000_000_000L;
     private static final int HANDOFF_SWEEP_SIZE = 10_000;
     private final AtomicLong handOffs = new AtomicLong();
@@ -75,7 +71,7 @@ final class StatelessAnswers implements Function<String[], String[]> {
      */
     @Override
     public String[] apply(String[] call) {
-        NewCalls.Intake intake = newCalls.take(call[0], call[1], call[2], call[3], false);
+        NewCalls.Intake intake = newCalls.take(call[0], call[1], call[2], call[3]);
         if (intake instanceof NewCalls.Refused refused) {
             return answer(503, ReasonPhrases.of(503), Integer.toString(refused.retryAfterSeconds()), List.of());
         }
@@ -91,7 +87,7 @@ final class StatelessAnswers implements Function<String[], String[]> {
             boolean inStack = proxyTo.recordRoute() && (in.equals("udp") || in.equals("tcp")) && out.size() == 1
                     && (out.get(0).equals("udp") || out.get(0).equals("tcp"))
                     && decision.hops().stream().noneMatch(hop -> hop.target().host().startsWith("["));
-            handOff(call[3], routed.arrivedNanos(), inStack ? HandOff.RECORD_ROUTED : HandOff.ADMITTED);
+            handOff(call[3], new HandOff(routed, inStack));
             return inStack ? new String[] {RECORD_ROUTE, out.get(0)} : null;
         }
         events.decided(decision);
@@ -106,19 +102,19 @@ final class StatelessAnswers implements Function<String[], String[]> {
     }
 
     /**
-     * What the stack did with this proxied call (admitted it, and maybe record-routed it) before
-     * handing it on; told once per hand-off, {@link HandOff#NONE} after.
+     * The proxied call with this Call-ID that the stack admitted and handed on, once per hand-off;
+     * empty when there is none (the call did not pass through the stack, or was taken already).
      */
-    HandOff handedOff(String callId) {
-        Admitted entry = admitted.remove(callId);
-        return entry == null ? HandOff.NONE : entry.handOff();
+    Optional<HandOff> handedOff(String callId) {
+        return Optional.ofNullable(admitted.remove(callId));
     }
 
-    private void handOff(String callId, long now, HandOff handOff) {
-        admitted.put(callId, new Admitted(now, handOff));
+    private void handOff(String callId, HandOff handOff) {
+        admitted.put(callId, handOff);
         // At most one sweep per 1024 hand-offs, so a backlog of fresh entries costs no scan per call.
+        long now = handOff.call().arrivedNanos();
         if (admitted.size() > HANDOFF_SWEEP_SIZE && handOffs.incrementAndGet() % 1024 == 0) {
-            admitted.values().removeIf(entry -> now - entry.atNanos() > HANDOFF_NANOS);
+            admitted.values().removeIf(entry -> now - entry.call().arrivedNanos() > HANDOFF_NANOS);
         }
     }
 

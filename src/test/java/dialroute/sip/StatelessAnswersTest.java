@@ -88,6 +88,11 @@ class StatelessAnswersTest {
         return new SourceLimiter(0, 1, 30, System::nanoTime);
     }
 
+    /** What the stack handed the servlet for this Call-ID: "none", "admitted" or "record-routed". */
+    private static String handOff(StatelessAnswers answers, String callId) {
+        return answers.handedOff(callId).map(h -> h.recordRouted() ? "record-routed" : "admitted").orElse("none");
+    }
+
     private static String[] call(String dialled) {
         return call(dialled, "udp");
     }
@@ -103,9 +108,9 @@ class StatelessAnswersTest {
         assertArrayEquals(new String[] {"record-route", "udp"}, answers.apply(call("9123")), "UDP in, UDP out: the stack record-routes");
 
         assertEquals(List.of(), counted, "the servlet counts it when it routes it");
-        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"), "the servlet skips the checks the stack made");
-        assertEquals(StatelessAnswers.HandOff.NONE, answers.handedOff("call-1@test"));
-        assertEquals(StatelessAnswers.HandOff.NONE, answers.handedOff("another-call@test"));
+        assertEquals("record-routed", handOff(answers, "call-1@test"), "the servlet skips the checks the stack made");
+        assertEquals("none", handOff(answers, "call-1@test"));
+        assertEquals("none", handOff(answers, "another-call@test"));
     }
 
     @Test
@@ -113,17 +118,28 @@ class StatelessAnswersTest {
         StatelessAnswers answers = answers(noFloodLimit());
 
         assertArrayEquals(new String[] {"record-route", "udp"}, answers.apply(call("9123", "tcp")), "TCP in, UDP out: two Record-Routes");
-        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
+        assertEquals("record-routed", handOff(answers, "call-1@test"));
         assertArrayEquals(new String[] {"record-route", "tcp"}, answers.apply(call("7123", "udp")), "UDP in, TCP out");
-        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
+        assertEquals("record-routed", handOff(answers, "call-1@test"));
         assertArrayEquals(new String[] {"record-route", "tcp"}, answers.apply(call("7123", "tcp")), "TCP in, TCP out");
-        assertEquals(StatelessAnswers.HandOff.RECORD_ROUTED, answers.handedOff("call-1@test"));
+        assertEquals("record-routed", handOff(answers, "call-1@test"));
         assertNull(answers.apply(call("9123", "tls")), "TLS stays with the container");
-        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertEquals("admitted", handOff(answers, "call-1@test"));
         assertNull(answers.apply(call("9123", "")), "the stack cannot record-route (no in-call forwarding valve, or IPv6)");
-        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertEquals("admitted", handOff(answers, "call-1@test"));
         assertNull(answers.apply(call("4123", "udp")), "to IPv6 from IPv4");
-        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertEquals("admitted", handOff(answers, "call-1@test"));
+    }
+
+    @Test
+    void theServletGetsTheDecisionTheStackMadeAndTheCallIsLookedUpOnce() throws Exception {
+        StatelessAnswers answers = answers(noFloodLimit());
+        answers.apply(call("9123"));
+
+        NewCalls.Routed handed = answers.handedOff("call-1@test").orElseThrow().call();
+
+        assertEquals("sip:123@127.0.0.1:5090;transport=udp", handed.decision().hops().get(0).proxyUri());
+        assertEquals("call-1@test", handed.record().callId());
     }
 
     @Test
@@ -131,7 +147,7 @@ class StatelessAnswersTest {
         StatelessAnswers answers = answers(noFloodLimit());
 
         assertNull(answers.apply(call("6123")));
-        assertEquals(StatelessAnswers.HandOff.ADMITTED, answers.handedOff("call-1@test"));
+        assertEquals("admitted", handOff(answers, "call-1@test"));
     }
 
     @Test
@@ -144,7 +160,7 @@ class StatelessAnswersTest {
 
         assertArrayEquals(new String[] {"503", "Service Unavailable", "7"}, refused);
         assertEquals(List.of("shed"), counted);
-        assertEquals(StatelessAnswers.HandOff.NONE, answers.handedOff("call-2@test"));
+        assertEquals("none", handOff(answers, "call-2@test"));
     }
 
     @Test

@@ -280,7 +280,7 @@ public final class InCallForwardValve implements SIPMessageValve {
         }
         // RFC 3261 section 18.2.2 and RFC 3581: received and rport when the sender left them.
         String host = next.getReceived() != null ? next.getReceived() : next.getHost();
-        int port = next.getRPort() > 0 ? next.getRPort() : next.getPort() != -1 ? next.getPort() : 5060;
+        int port = StatelessReplies.answerPort(next);
         String transport = next.getTransport().toLowerCase(Locale.ROOT);
         // Only to an address, never a name (no DNS lookup on a stack thread); a 2xx copy, which
         // carries no proof that dialroute forwarded its request, only over UDP (no connection
@@ -295,7 +295,7 @@ public final class InCallForwardValve implements SIPMessageValve {
                 send(sipResponse, sender, host, port);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINE, "could not forward a " + sipResponse.getStatusCode() + " of call " + sipResponse.getCallId().getCallId(), e);
+            LOG.log(Level.FINE, "could not forward a " + sipResponse.getStatusCode() + " of call " + callId, e);
         }
         return false;
     }

@@ -55,7 +55,7 @@ final class ListeningPoints {
 
     /** Whether this IP address (a literal; a host name never is) and port are a listening point's. */
     boolean isOwnAddress(String host, int port) {
-        if (host == null || !IP_LITERAL.matcher(host).matches()) {
+        if (!isIpLiteral(host)) {
             return false;
         }
         try {

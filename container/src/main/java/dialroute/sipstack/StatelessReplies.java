@@ -40,6 +40,14 @@ final class StatelessReplies {
     }
 
     /**
+     * The port a response goes to by this Via (RFC 3261 section 18.2.2, RFC 3581): its
+     * {@code rport}, else its port, else 5060.
+     */
+    static int answerPort(Via via) {
+        return via.getRPort() > 0 ? via.getRPort() : via.getPort() != -1 ? via.getPort() : 5060;
+    }
+
+    /**
      * Sends an answer as the stack sends its transactions' answers (RFC 3261 section 18.2.2, RFC
      * 3581): over TCP and TLS down the connection the request came on; over UDP to the packet's
      * source address, at the port the top Via asks for ({@code rport}, else its port, else 5060).
@@ -50,11 +58,7 @@ final class StatelessReplies {
             channel.sendMessage(response);
             return;
         }
-        Via via = response.getTopmostVia();
-        int port = via.getRPort();
-        if (port == -1) {
-            port = via.getPort() == -1 ? 5060 : via.getPort();
-        }
+        int port = answerPort(response.getTopmostVia());
         if (port == channel.getPeerPort()) {
             channel.sendMessage(response);
             return;

@@ -142,14 +142,19 @@ final class LoopbackSipStack implements AutoCloseable {
             byte[] bytes = fillIn(message, "UDP", socket.getLocalPort());
             socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
             socket.setSoTimeout(WAIT_MILLIS);
-            DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
-            try {
-                socket.receive(packet);
-            } catch (SocketTimeoutException e) {
-                return "";
-            }
-            return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+            return receive(socket);
         }
+    }
+
+    /** The next datagram the socket gets, as text, or "" when none came within its timeout. */
+    static String receive(DatagramSocket socket) throws IOException {
+        DatagramPacket packet = new DatagramPacket(new byte[65536], 65536);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return "";
+        }
+        return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
     }
 
     /** A TCP connection to the stack; reads time out after 3 s. */

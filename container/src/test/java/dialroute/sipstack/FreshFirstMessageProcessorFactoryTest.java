@@ -62,6 +62,7 @@ class FreshFirstMessageProcessorFactoryTest {
     void theStacksUdpProcessorUsesTheBoundedQueueAndStillServesRequests() throws Exception {
         Properties settings = new Properties();
         settings.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FreshFirstMessageProcessorFactory.class.getName());
+        settings.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         settings.setProperty(FreshFirstMessageProcessorFactory.CAPACITY_PROPERTY, "64");
         try (LoopbackSipStack stack = LoopbackSipStack.start("fresh-first-test", settings)) {
             Field queueField = UDPMessageProcessor.class.getDeclaredField("messageQueue");
@@ -70,6 +71,7 @@ class FreshFirstMessageProcessorFactoryTest {
             for (Iterator<?> points = stack.sipStack().getListeningPoints(); points.hasNext(); ) {
                 MessageProcessor processor = ((ListeningPointImpl) points.next()).getMessageProcessor();
                 if (processor instanceof UDPMessageProcessor) {
+                    assertInstanceOf(FreshFirstMessageProcessorFactory.FreshFirstUdpProcessor.class, processor);
                     FreshFirstQueue queue = assertInstanceOf(FreshFirstQueue.class, queueField.get(processor));
                     assertEquals(64, queue.remainingCapacity() + queue.size());
                     udp++;
@@ -84,5 +86,29 @@ class FreshFirstMessageProcessorFactoryTest {
                     + "Call-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             assertTrue(LoopbackSipStack.firstLine(answer).startsWith("SIP/2.0 404 "), answer);
         }
+    }
+
+    @Test
+    void aLargeDatagramAfterASmallOneIsReadWhole() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FreshFirstMessageProcessorFactory.class.getName());
+        settings.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+        settings.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "10000");
+        try (LoopbackSipStack stack = LoopbackSipStack.start("fresh-first-large", settings)) {
+            // The reader reuses one buffer: a short datagram must not cut the next, longer one.
+            assertTrue(LoopbackSipStack.firstLine(stack.overUdp(options(""))).startsWith("SIP/2.0 404 "));
+            String padding = "X-Padding: " + "p".repeat(7000) + "\r\n";
+            String answer = stack.overUdp(options(padding));
+            assertTrue(LoopbackSipStack.firstLine(answer).startsWith("SIP/2.0 404 "), "a 7 KB OPTIONS is answered: " + answer);
+        }
+    }
+
+    private static byte[] options(String extraHeader) {
+        String callId = UUID.randomUUID().toString();
+        return ("OPTIONS sip:x@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/$transport 127.0.0.1:$client;branch=z9hG4bK" + callId + "\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:caller@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\n"
+                + extraHeader
+                + "Call-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -23,10 +23,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Settings (system properties, read once at start):
  * <ul>
- *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3000: the
- *       highest proxy rate clean in every run on a 2-core box, about 10 % under the highest clean
- *       in most, 3,500, bench/RESULTS.md; at the knee itself a hiccup tips the server into
- *       retransmissions); 0 = no limit</li>
+ *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3500: the
+ *       highest proxy rate clean in every run on a 2-core box, 4,000 being clean in none,
+ *       bench/RESULTS.md; above it the server falls behind and refuses new calls as behind, with
+ *       a few failing); 0 = no limit</li>
  *   <li>{@code dialroute.overload.burst-ms}: how far ahead of the pace a burst may run, in
  *       milliseconds of the allowed rate (default 200; the SIP stack's limit uses the same)</li>
  *   <li>{@code dialroute.overload.retry-after}: seconds in Retry-After (default 5; the same)</li>
@@ -37,7 +37,7 @@ public final class Admission {
     public static final String BURST_MS = "dialroute.overload.burst-ms";
     public static final String RETRY_AFTER = "dialroute.overload.retry-after";
 
-    static final double DEFAULT_MAX_PROXY_CPS = 3000;
+    static final double DEFAULT_MAX_PROXY_CPS = 3500;
     static final int DEFAULT_BURST_MS = 200;
     static final int DEFAULT_RETRY_AFTER = 5;
 

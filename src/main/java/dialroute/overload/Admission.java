@@ -23,10 +23,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Settings (system properties, read once at start):
  * <ul>
- *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3500: the
- *       highest proxy rate clean in every run on a 2-core box, 4,000 being clean in none,
- *       bench/RESULTS.md; above it the server falls behind and refuses new calls as behind, with
- *       a few failing); 0 = no limit</li>
+ *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3500: on a
+ *       2-core box, clean in each of the four ladders run with this configuration and 4,000 in
+ *       none, bench/RESULTS.md; it sits at the knee, not under it, so a hiccup at or below it is
+ *       left to the queue-wait limit, which refused 330 calls as behind in one 3,000 step);
+ *       0 = no limit</li>
  *   <li>{@code dialroute.overload.burst-ms}: how far ahead of the pace a burst may run, in
  *       milliseconds of the allowed rate (default 200; the SIP stack's limit uses the same)</li>
  *   <li>{@code dialroute.overload.retry-after}: seconds in Retry-After (default 5; the same)</li>

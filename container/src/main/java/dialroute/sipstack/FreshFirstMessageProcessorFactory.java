@@ -71,12 +71,16 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
         int maxAge = setting(settings, MAX_AGE_PROPERTY, DEFAULT_MAX_AGE_MILLIS);
         int capacity = setting(settings, CAPACITY_PROPERTY, DEFAULT_CAPACITY);
         FreshFirstQueue queue = new FreshFirstQueue(capacity, maxAge, "UDP " + address.getHostAddress() + ":" + port);
-        int workers = workerThreads(settings);
+        int workers;
         Field udpFlag;
         Field auditor;
         try {
-            // The stack's own factory notes in a package-private flag that the stack has UDP, and
-            // starts an auditor of the queue replaced here: both reached by reflection.
+            // The number of worker threads as the stack itself parsed it (THREAD_POOL_SIZE). The
+            // stack's own factory notes in a package-private flag that the stack has UDP, and
+            // starts an auditor of the queue replaced here. All three reached by reflection.
+            Field poolSize = SIPTransactionStack.class.getDeclaredField("threadPoolSize");
+            poolSize.setAccessible(true);
+            workers = poolSize.getInt(stack);
             udpFlag = SIPTransactionStack.class.getDeclaredField("udpFlag");
             udpFlag.setAccessible(true);
             auditor = UDPMessageProcessor.class.getDeclaredField("congestionAuditor");
@@ -104,16 +108,6 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
             throw new IOException("dialroute: could not set up the UDP processor on " + address.getHostAddress() + ":" + port, e);
         }
         return processor;
-    }
-
-    /** gov.nist.javax.sip.THREAD_POOL_SIZE as the stack reads it: unset or not above 0 means no pool. */
-    private static int workerThreads(Properties settings) {
-        String value = settings.getProperty("gov.nist.javax.sip.THREAD_POOL_SIZE");
-        try {
-            return value == null ? -1 : Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static int setting(Properties settings, String name, int fallback) {
@@ -169,6 +163,7 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
                 try {
                     received.setData(buffer); // the full buffer for every datagram, whatever the last one left
                     sock.receive(received);
+                    errorsLogged = 0;
                     byte[] datagram = Arrays.copyOf(buffer, received.getLength());
                     messageQueue.offer(new DatagramQueuedMessageDispatch(
                             new DatagramPacket(datagram, datagram.length, received.getSocketAddress()), System.currentTimeMillis()));
@@ -178,7 +173,8 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
                     if (!isRunning) {
                         return; // stop() closed the socket
                     }
-                    // Keep reading: one bad receive must not stop UDP for good.
+                    // Keep reading: one bad receive must not stop UDP for good. A run of errors is
+                    // logged up to 10 times; a good datagram starts a new run.
                     if (errorsLogged < MAX_ERRORS_LOGGED) {
                         errorsLogged++;
                         LOG.warning("dialroute: UDP receive on " + getIpAddress().getHostAddress() + ":" + getPort() + " failed: " + e

@@ -95,6 +95,12 @@ class FreshFirstMessageProcessorFactoryTest {
         settings.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         settings.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "10000");
         try (LoopbackSipStack stack = LoopbackSipStack.start("fresh-first-large", settings)) {
+            for (Iterator<?> points = stack.sipStack().getListeningPoints(); points.hasNext(); ) {
+                MessageProcessor processor = ((ListeningPointImpl) points.next()).getMessageProcessor();
+                if (processor instanceof UDPMessageProcessor) {
+                    assertInstanceOf(FreshFirstMessageProcessorFactory.FreshFirstUdpProcessor.class, processor);
+                }
+            }
             // The reader reuses one buffer: a short datagram must not cut the next, longer one.
             assertTrue(LoopbackSipStack.firstLine(stack.overUdp(options(""))).startsWith("SIP/2.0 404 "));
             String padding = "X-Padding: " + "p".repeat(7000) + "\r\n";

@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * <p>Settings (system properties, read once at start):
  * <ul>
  *   <li>{@code dialroute.overload.max-proxy-cps}: new proxied calls per second (default 3500: on a
- *       2-core box, clean in each of the four ladders run with this configuration and 4,000 in
+ *       2-core box, clean in each of the six ladders run since the UDP reader change and 4,000 in
  *       none, bench/RESULTS.md; it sits at the knee, not under it, so a hiccup at or below it is
  *       left to the queue-wait limit, which refused 330 calls as behind in one 3,000 step);
  *       0 = no limit</li>

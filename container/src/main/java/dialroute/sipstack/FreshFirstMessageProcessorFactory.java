@@ -10,12 +10,12 @@ import gov.nist.javax.sip.stack.UDPMessageChannel;
 import gov.nist.javax.sip.stack.UDPMessageProcessor;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.DatagramPacket;
+import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.LinkedList;
-import java.lang.reflect.Field;
-import java.net.InetAddress;
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +70,6 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
         Properties settings = ((SipStackImpl) stack).getConfigurationProperties();
         int maxAge = setting(settings, MAX_AGE_PROPERTY, DEFAULT_MAX_AGE_MILLIS);
         int capacity = setting(settings, CAPACITY_PROPERTY, DEFAULT_CAPACITY);
-        FreshFirstQueue queue = new FreshFirstQueue(capacity, maxAge, "UDP " + address.getHostAddress() + ":" + port);
         int workers;
         Field udpFlag;
         Field auditor;
@@ -95,6 +94,7 @@ public final class FreshFirstMessageProcessorFactory extends OIOMessageProcessor
             // No worker pool (a thread per datagram): nothing reads a queue, so there is none to bound.
             return super.createMessageProcessor(stack, address, port, transport);
         }
+        FreshFirstQueue queue = new FreshFirstQueue(capacity, maxAge, "UDP " + address.getHostAddress() + ":" + port);
         FreshFirstUdpProcessor processor = new FreshFirstUdpProcessor(address, stack, port, queue, workers,
                 ((SipStackImpl) stack).getStackName() + "-UDPMessageChannelThread-");
         try {
